@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: MIT
+/// @file activation.hpp Defines the activation functions (identity, sigmoid, tanh, relu,
+/// leaky_relu, elu, softplus, gelu, softmax) and the ctnn::Activation concept.
+#pragma once
+
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include <ctnn/math.hpp>
+#include <ctnn/scalar.hpp>
+
+namespace ctnn {
+
+// ---------------------------------------------------------------------------------------------
+// The two kinds of activation
+// ---------------------------------------------------------------------------------------------
+
+/// An element-wise activation `a_j = f(z_j)`. Its Jacobian is diagonal, so it only has to give
+/// f and f'. A user-defined one is any type with
+/// ```
+///   static constexpr bool elementwise = true;
+///   template <ctnn::Scalar T> static constexpr T value(T z) noexcept;         // f(z)
+///   template <ctnn::Scalar T> static constexpr T derivative(T z, T a) noexcept; // f'(z), a = f(z)
+/// ```
+/// and optionally `static constexpr std::string_view name` (used in the topology fingerprint
+/// of saved networks).
+/// (`a` is passed because many derivatives are cheapest in terms of the output: sigmoid's
+/// f' = a (1 - a), tanh's f' = 1 - a^2.)
+template <class A>
+concept ElementwiseActivation = requires { requires A::elementwise == true; } &&
+                                requires(float f, double d) {
+                                  { A::value(f) } -> std::same_as<float>;
+                                  { A::value(d) } -> std::same_as<double>;
+                                  { A::derivative(f, f) } -> std::same_as<float>;
+                                  { A::derivative(d, d) } -> std::same_as<double>;
+                                };
+
+/// A vector-valued activation `a = f(z)` whose Jacobian is full (softmax). A user-defined one is
+/// any type with
+/// ```
+///   static constexpr bool elementwise = false;
+///   static constexpr bool output_only = true/false;   // may it only be the last layer?
+///   template <Scalar T, std::size_t N>
+///   static constexpr void apply(std::span<T, N> za) noexcept;        // in place: z -> a
+///   template <Scalar T, std::size_t N>                                // out = J^T g (vector-Jacobian)
+///   static constexpr void vjp(std::span<const T, N> z, std::span<const T, N> a,
+///                             std::span<const T, N> g, std::span<T, N> out) noexcept;
+///   template <Scalar T, std::size_t N>                                // out = J v (Jacobian-vector)
+///   static constexpr void jvp(std::span<const T, N> z, std::span<const T, N> a,
+///                             std::span<const T, N> v, std::span<T, N> out) noexcept;
+/// ```
+/// where J is the Jacobian `J[j][k] = da_j / dz_k`.
+template <class A>
+concept VectorActivation =
+    requires { requires A::elementwise == false; } &&
+    requires { { A::output_only } -> std::convertible_to<bool>; } &&
+    requires(std::span<float, 2> m, std::span<const float, 2> c, std::span<double, 2> md,
+             std::span<const double, 2> cd) {
+      A::apply(m);
+      A::apply(md);
+      A::vjp(c, c, c, m);
+      A::vjp(cd, cd, cd, md);
+      A::jvp(c, c, c, m);
+      A::jvp(cd, cd, cd, md);
+    };
+
+/// Anything usable as a layer's activation.
+template <class A>
+concept Activation = ElementwiseActivation<A> || VectorActivation<A>;
+
+// ---------------------------------------------------------------------------------------------
+// Element-wise activations
+// ---------------------------------------------------------------------------------------------
+
+/// f(z) = z.
+struct identity {
+  static constexpr std::string_view name = "identity";
+  static constexpr bool elementwise = true;
+  template <Scalar T> static constexpr T value(T z) noexcept { return z; }
+  template <Scalar T> static constexpr T derivative(T, T) noexcept { return T(1); }
+};
+
+/// Logistic sigmoid f(z) = 1 / (1 + e^-z); f' = a (1 - a). Evaluated via e^-|z| so it never
+/// overflows (ctnn::math::sigmoid).
+struct sigmoid {
+  static constexpr std::string_view name = "sigmoid";
+  static constexpr bool elementwise = true;
+  template <Scalar T> static constexpr T value(T z) noexcept { return math::sigmoid(z); }
+  template <Scalar T> static constexpr T derivative(T, T a) noexcept { return a * (T(1) - a); }
+};
+
+/// Hyperbolic tangent; f' = 1 - a^2.
+struct tanh {
+  static constexpr std::string_view name = "tanh";
+  static constexpr bool elementwise = true;
+  template <Scalar T> static constexpr T value(T z) noexcept { return math::tanh(z); }
+  template <Scalar T> static constexpr T derivative(T, T a) noexcept { return T(1) - a * a; }
+};
+
+/// Rectified linear unit f(z) = max(0, z); f'(z) = 1 for z > 0, else 0 (0 at z = 0 by convention,
+/// as in PyTorch).
+struct relu {
+  static constexpr std::string_view name = "relu";
+  static constexpr bool elementwise = true;
+  template <Scalar T> static constexpr T value(T z) noexcept { return z > T(0) ? z : T(0); }
+  template <Scalar T> static constexpr T derivative(T z, T) noexcept {
+    return z > T(0) ? T(1) : T(0);
+  }
+};
+
+/// Leaky ReLU f(z) = z for z > 0, else slope z, with slope = Num / Den fixed at compile time
+/// (default 0.01, PyTorch's). A ratio, not a floating-point template argument, so that clang 14
+/// accepts it.
+template <std::intmax_t Num = 1, std::intmax_t Den = 100>
+struct leaky_relu {
+  static_assert(Den != 0, "ctnn::leaky_relu<Num, Den>: the slope Num/Den needs Den != 0");
+  static constexpr bool elementwise = true;
+  static constexpr std::string_view name = "leaky_relu";
+  template <Scalar T> static constexpr T slope() noexcept { return T(Num) / T(Den); }
+  template <Scalar T> static constexpr T value(T z) noexcept {
+    return z > T(0) ? z : slope<T>() * z;
+  }
+  template <Scalar T> static constexpr T derivative(T z, T) noexcept {
+    return z > T(0) ? T(1) : slope<T>();
+  }
+};
+
+/// Exponential linear unit f(z) = z for z > 0, else alpha (e^z - 1), alpha = Num / Den
+/// (default 1); for z <= 0, f'(z) = alpha e^z = a + alpha.
+template <std::intmax_t Num = 1, std::intmax_t Den = 1>
+struct elu {
+  static_assert(Den != 0, "ctnn::elu<Num, Den>: alpha = Num/Den needs Den != 0");
+  static constexpr bool elementwise = true;
+  static constexpr std::string_view name = "elu";
+  template <Scalar T> static constexpr T alpha() noexcept { return T(Num) / T(Den); }
+  template <Scalar T> static constexpr T value(T z) noexcept {
+    // expm1 of min(z, 0): the unused branch never overflows.
+    const T neg = alpha<T>() * math::expm1(z > T(0) ? T(0) : z);
+    return z > T(0) ? z : neg;
+  }
+  template <Scalar T> static constexpr T derivative(T z, T a) noexcept {
+    return z > T(0) ? T(1) : a + alpha<T>();
+  }
+};
+
+/// Softplus f(z) = ln(1 + e^z), a smooth ReLU; f'(z) = sigmoid(z).
+struct softplus {
+  static constexpr std::string_view name = "softplus";
+  static constexpr bool elementwise = true;
+  template <Scalar T> static constexpr T value(T z) noexcept { return math::softplus(z); }
+  template <Scalar T> static constexpr T derivative(T z, T) noexcept { return math::sigmoid(z); }
+};
+
+/// GELU, tanh form (Hendrycks & Gimpel; PyTorch's approximate="tanh"):
+/// f(z) = z/2 (1 + tanh(u)), u = c (z + k z^3), c = sqrt(2/pi), k = 0.044715;
+/// f'(z) = (1 + t)/2 + z/2 (1 - t^2) c (1 + 3 k z^2), t = tanh(u).
+struct gelu {
+  static constexpr std::string_view name = "gelu";
+  static constexpr bool elementwise = true;
+  template <Scalar T> static constexpr T c() noexcept {
+    return T(0.7978845608028653558798921198687637L);  // sqrt(2/pi)
+  }
+  template <Scalar T> static constexpr T k() noexcept { return T(0.044715L); }
+  template <Scalar T> static constexpr T value(T z) noexcept {
+    const T t = math::tanh(c<T>() * (z + k<T>() * z * z * z));
+    return T(0.5) * z * (T(1) + t);
+  }
+  template <Scalar T> static constexpr T derivative(T z, T) noexcept {
+    const T t = math::tanh(c<T>() * (z + k<T>() * z * z * z));
+    return T(0.5) * (T(1) + t) +
+           T(0.5) * z * (T(1) - t * t) * c<T>() * (T(1) + T(3) * k<T>() * z * z);
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Vector activations
+// ---------------------------------------------------------------------------------------------
+
+/// Softmax a_j = e^{z_j} / sum_k e^{z_k}, computed as e^{z_j - max z} so it never overflows.
+/// Jacobian J[j][k] = a_j (delta_jk - a_k) (symmetric), so J^T g = a * (g - <a, g>).
+/// Allowed only on the output layer (a shape rule checked by ctnn::network).
+struct softmax {
+  static constexpr std::string_view name = "softmax";
+  static constexpr bool elementwise = false;
+  static constexpr bool output_only = true;
+
+  template <Scalar T, std::size_t N>
+  static constexpr void apply(std::span<T, N> za) noexcept {
+    T m = za[0];
+    for (std::size_t j = 1; j < N; ++j) m = za[j] > m ? za[j] : m;
+    T sum = T(0);
+    for (std::size_t j = 0; j < N; ++j) {
+      za[j] = math::exp(za[j] - m);
+      sum += za[j];
+    }
+    const T inv = T(1) / sum;
+    for (std::size_t j = 0; j < N; ++j) za[j] *= inv;
+  }
+
+  template <Scalar T, std::size_t N>
+  static constexpr void vjp(std::span<const T, N>, std::span<const T, N> a,
+                            std::span<const T, N> g, std::span<T, N> out) noexcept {
+    T dot = T(0);
+    for (std::size_t k = 0; k < N; ++k) dot += a[k] * g[k];
+    for (std::size_t j = 0; j < N; ++j) out[j] = a[j] * (g[j] - dot);
+  }
+
+  /// J is symmetric, so the Jacobian-vector product is the same formula.
+  template <Scalar T, std::size_t N>
+  static constexpr void jvp(std::span<const T, N> z, std::span<const T, N> a,
+                            std::span<const T, N> v, std::span<T, N> out) noexcept {
+    vjp(z, a, v, out);
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Uniform interface used by layers, the backward pass and the Jacobian
+// ---------------------------------------------------------------------------------------------
+
+/// Element j of the Jacobian of the activation, `da_j / dz_k`, as a full N x N matrix
+/// (diagonal for element-wise activations). Mostly for tests and teaching; the backward pass
+/// uses the products below instead.
+template <Activation A, Scalar T, std::size_t N>
+constexpr std::array<std::array<T, N>, N> activation_jacobian(const std::array<T, N>& z,
+                                                              const std::array<T, N>& a) noexcept {
+  std::array<std::array<T, N>, N> J{};
+  if constexpr (ElementwiseActivation<A>) {
+    for (std::size_t j = 0; j < N; ++j) J[j][j] = A::derivative(z[j], a[j]);
+  } else {
+    std::array<T, N> e{}, col{};
+    for (std::size_t k = 0; k < N; ++k) {
+      e = {};
+      e[k] = T(1);
+      A::jvp(std::span<const T, N>(z), std::span<const T, N>(a), std::span<const T, N>(e),
+             std::span<T, N>(col));
+      for (std::size_t j = 0; j < N; ++j) J[j][k] = col[j];
+    }
+  }
+  return J;
+}
+
+namespace detail {
+
+/// z -> a in place.
+template <Activation A, Scalar T, std::size_t N>
+constexpr void activate_in_place(std::span<T, N> za) noexcept {
+  if constexpr (ElementwiseActivation<A>) {
+    for (std::size_t j = 0; j < N; ++j) za[j] = A::value(za[j]);
+  } else {
+    A::apply(za);
+  }
+}
+
+/// out = J^T g, i.e. dL/dz from dL/da (the chain rule through the activation).
+template <Activation A, Scalar T, std::size_t N>
+constexpr void activation_vjp(std::span<const T, N> z, std::span<const T, N> a,
+                              std::span<const T, N> g, std::span<T, N> out) noexcept {
+  if constexpr (ElementwiseActivation<A>) {
+    for (std::size_t j = 0; j < N; ++j) out[j] = A::derivative(z[j], a[j]) * g[j];
+  } else {
+    A::vjp(z, a, g, out);
+  }
+}
+
+/// out = J v (forward-mode tangent through the activation).
+template <Activation A, Scalar T, std::size_t N>
+constexpr void activation_jvp(std::span<const T, N> z, std::span<const T, N> a,
+                              std::span<const T, N> v, std::span<T, N> out) noexcept {
+  if constexpr (ElementwiseActivation<A>) {
+    for (std::size_t j = 0; j < N; ++j) out[j] = A::derivative(z[j], a[j]) * v[j];
+  } else {
+    A::jvp(z, a, v, out);
+  }
+}
+
+template <class A>
+inline constexpr bool is_output_only = [] {
+  if constexpr (VectorActivation<A>) return static_cast<bool>(A::output_only);
+  else return false;
+}();
+
+}  // namespace detail
+}  // namespace ctnn

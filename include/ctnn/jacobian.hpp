@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+/// @file jacobian.hpp Defines ctnn::jacobian (the notes' denominator-layout matrix dy/dx),
+/// ctnn::vjp (vector-Jacobian product) and ctnn::jvp (Jacobian-vector product) of a network.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <span>
+
+#include <ctnn/backward.hpp>
+#include <ctnn/detail/kernels.hpp>
+#include <ctnn/detail/static_for.hpp>
+#include <ctnn/network.hpp>
+
+namespace ctnn {
+
+/// The derivative of y = net(x) in R^q by x in R^p in the notes' denominator layout: a p x q
+/// matrix with `J[i][j] = dy_j / dx_i` (row i: input i; column j: output j).
+/// `transposed()` gives the numerator layout `[j][i]`.
+template <class T, std::size_t P, std::size_t Q>
+struct jacobian_matrix {
+  std::array<std::array<T, Q>, P> d{};  ///< d[i][j] = dy_j / dx_i
+
+  constexpr T operator()(std::size_t i, std::size_t j) const noexcept { return d[i][j]; }
+  /// Numerator layout: `[j][i] = dy_j / dx_i` (q x p).
+  constexpr std::array<std::array<T, P>, Q> transposed() const noexcept {
+    std::array<std::array<T, P>, Q> t{};
+    for (std::size_t i = 0; i < P; ++i)
+      for (std::size_t j = 0; j < Q; ++j) t[j][i] = d[i][j];
+    return t;
+  }
+  friend constexpr bool operator==(const jacobian_matrix&, const jacobian_matrix&) = default;
+};
+
+/// Vector-Jacobian product at x: returns d(v . y)/dx = J v (p-vector, with J in denominator
+/// layout), i.e. sum_j v_j dy_j/dx_i. One backward pass; no parameter gradients.
+template <class Net>
+constexpr typename Net::input_type vjp(const Net& net, const typename Net::input_type& x,
+                                       const typename Net::output_type& v) noexcept {
+  const auto t = net.traced(x);
+  return detail::backprop<Net, std::nullptr_t>(net, t, output_delta(t, v), nullptr);
+}
+
+/// Jacobian-vector product at x: returns the directional derivative of y along u,
+/// sum_i u_i dy_j/dx_i (q-vector). One forward-mode pass that carries the tangent.
+template <class Net>
+constexpr typename Net::output_type jvp(const Net& net, const typename Net::input_type& x,
+                                        const typename Net::input_type& u) noexcept {
+  using T = typename Net::value_type;
+  constexpr std::size_t W = detail::max_width<Net>;
+  const auto t = net.traced(x);
+  std::array<T, W> tangent{}, dz{};
+  std::copy(u.begin(), u.end(), tangent.begin());
+  detail::static_for<Net::layer_count>([&](auto Ic) {
+    constexpr std::size_t I = decltype(Ic)::value;
+    constexpr std::size_t in = Net::widths[I], out = Net::widths[I + 1];
+    using act = typename Net::template layer_type<I>::activation;
+    // dz = W dx, then da = J_f dz
+    detail::times<T, in, out>(net.template layer<I>().W, std::span<const T, in>(tangent.data(), in),
+                              std::span<T, out>(dz.data(), out));
+    const auto& lt = t.template layer<I>();
+    detail::activation_jvp<act, T, out>(std::span<const T, out>(lt.z),
+                                        std::span<const T, out>(lt.a),
+                                        std::span<const T, out>(dz.data(), out),
+                                        std::span<T, out>(tangent.data(), out));
+  });
+  typename Net::output_type r{};
+  std::copy(tangent.begin(), tangent.begin() + Net::output_size, r.begin());
+  return r;
+}
+
+/// The full Jacobian at x, denominator layout (p x q, `J(i, j) = dy_j/dx_i`), built from q
+/// vector-Jacobian products (one backward pass per output).
+template <class Net>
+constexpr jacobian_matrix<typename Net::value_type, Net::input_size, Net::output_size> jacobian(
+    const Net& net, const typename Net::input_type& x) noexcept {
+  using T = typename Net::value_type;
+  jacobian_matrix<T, Net::input_size, Net::output_size> J{};
+  const auto t = net.traced(x);
+  for (std::size_t j = 0; j < Net::output_size; ++j) {
+    typename Net::output_type e{};
+    e[j] = T(1);
+    const auto col = detail::backprop<Net, std::nullptr_t>(net, t, output_delta(t, e), nullptr);
+    for (std::size_t i = 0; i < Net::input_size; ++i) J.d[i][j] = col[i];
+  }
+  return J;
+}
+
+}  // namespace ctnn

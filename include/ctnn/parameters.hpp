@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+/// @file parameters.hpp Defines ctnn::parameters, a set of arrays with a network's exact shape
+/// (weights, gradients, optimiser moments all use it), its flat view and element-wise visits.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/tuple.hpp>
+
+#include <ctnn/detail/static_for.hpp>
+#include <ctnn/layer.hpp>
+#include <ctnn/scalar.hpp>
+
+namespace ctnn {
+
+/// One `W[Out][In]` + `b[Out]` block per dense layer, in layer order, held in a Boost.Hana tuple.
+/// This is the storage of ctnn::network, of ctnn::gradients and of optimiser state.
+///
+/// Flat order (the order of `flat()`, of the constructor from a flat array, of the binary format
+/// and of `flat_view()`): layer 0's W row by row (`W[0][0..In-1]`, `W[1][0..In-1]`, ...), then
+/// layer 0's b, then layer 1's W, b, and so on.
+namespace detail {
+template <class F, class L0, class... Lr>
+constexpr void visit_layer_parameters(F& f, L0& l0, Lr&... lr) noexcept {
+  constexpr std::size_t in = std::remove_cvref_t<L0>::input_size;
+  constexpr std::size_t out = std::remove_cvref_t<L0>::output_size;
+  for (std::size_t j = 0; j < out; ++j)
+    for (std::size_t i = 0; i < in; ++i) f(l0.W[j][i], lr.W[j][i]...);
+  for (std::size_t j = 0; j < out; ++j) f(l0.b[j], lr.b[j]...);
+}
+}  // namespace detail
+
+/// f(p0[k], p1[k], ...) for every parameter k in flat order, over same-shaped parameter sets
+/// (a network, its gradients, optimiser moments). Plain loops over each layer's contiguous
+/// rows, so an inlined, branch-free f vectorises.
+template <class F, class P0, class... Ps>
+constexpr void for_each_parameter(F&& f, P0& p0, Ps&... ps) noexcept {
+  constexpr std::size_t n = std::remove_cvref_t<P0>::layer_count;
+  static_assert(((std::remove_cvref_t<Ps>::parameter_count ==
+                  std::remove_cvref_t<P0>::parameter_count) && ...),
+                "ctnn::for_each_parameter: every parameter set must have the same shape");
+  detail::static_for<n>([&](auto I) {
+    detail::visit_layer_parameters(f, p0.template layer<I()>(), ps.template layer<I()>()...);
+  });
+}
+
+template <Scalar T, class... Ls>
+class parameters {
+ public:
+  using value_type = T;
+  using tuple_type = boost::hana::tuple<Ls...>;
+  static constexpr std::size_t layer_count = sizeof...(Ls);
+  static constexpr std::size_t parameter_count = (std::size_t{0} + ... + Ls::parameter_count);
+  using flat_type = std::array<T, parameter_count>;
+
+  /// All zero.
+  constexpr parameters() noexcept = default;
+
+  /// From a flat array in the documented order.
+  constexpr explicit parameters(const flat_type& values) noexcept { assign(values); }
+
+  /// Layer I's block (`.W`, `.b`).
+  template <std::size_t I>
+  constexpr auto& layer() noexcept {
+    static_assert(I < layer_count, "ctnn: layer<I>() needs I < layer_count");
+    return boost::hana::at_c<I>(layers_);
+  }
+  template <std::size_t I>
+  constexpr const auto& layer() const noexcept {
+    static_assert(I < layer_count, "ctnn: layer<I>() needs I < layer_count");
+    return boost::hana::at_c<I>(layers_);
+  }
+
+  /// The Boost.Hana tuple of layers, for hana algorithms.
+  constexpr tuple_type& layers() noexcept { return layers_; }
+  constexpr const tuple_type& layers() const noexcept { return layers_; }
+
+  /// Index of the first parameter of layer I in flat order.
+  template <std::size_t I>
+  static constexpr std::size_t layer_offset = [] {
+    constexpr std::size_t counts[] = {Ls::parameter_count...};
+    std::size_t o = 0;
+    for (std::size_t k = 0; k < I; ++k) o += counts[k];
+    return o;
+  }();
+
+  /// Copy of every parameter, in flat order.
+  constexpr flat_type flat() const noexcept {
+    flat_type out{};
+    std::size_t k = 0;
+    for_each_parameter([&](const T& p) { out[k++] = p; }, *this);
+    return out;
+  }
+
+  /// Overwrite every parameter from a flat array.
+  constexpr void assign(const flat_type& values) noexcept {
+    std::size_t k = 0;
+    for_each_parameter([&](T& p) { p = values[k++]; }, *this);
+  }
+
+  /// Set every parameter to `v` (zero by default).
+  constexpr void fill(T v = T(0)) noexcept {
+    for_each_parameter([v](T& p) { p = v; }, *this);
+  }
+
+  /// Reference to parameter k in flat order (k < parameter_count).
+  constexpr T& operator[](std::size_t k) noexcept { return *locate(*this, k); }
+  constexpr const T& operator[](std::size_t k) const noexcept { return *locate(*this, k); }
+  static constexpr std::size_t size() noexcept { return parameter_count; }
+
+  /// Equal when every parameter compares equal (so NaN != NaN, and +0 == -0).
+  friend constexpr bool operator==(const parameters& x, const parameters& y) noexcept {
+    bool same = true;
+    for_each_parameter([&](const T& u, const T& v) { same = same && u == v; }, x, y);
+    return same;
+  }
+
+  private:
+  tuple_type layers_{};
+
+  template <class Self>
+  static constexpr auto locate(Self& self, std::size_t k) noexcept {
+    using ptr = decltype(&self.template layer<0>().b[0]);
+    ptr result = nullptr;
+    std::size_t offset = 0;
+    boost::hana::for_each(self.layers_, [&](auto& l) {
+      using L = std::remove_cvref_t<decltype(l)>;
+      if (result == nullptr && k < offset + L::parameter_count) {
+        const std::size_t idx = k - offset;
+        result = idx < L::weight_count ? &l.W[idx / L::input_size][idx % L::input_size]
+                                       : &l.b[idx - L::weight_count];
+      }
+      offset += L::parameter_count;
+    });
+    return result;
+  }
+};
+
+}  // namespace ctnn

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: MIT
+/// @file train.hpp Defines the training loop: ctnn::train_batch (one gradient-descent step),
+/// ctnn::fit (epochs of batch, stochastic or mini-batch gradient descent) and the evaluation
+/// helpers ctnn::evaluate, ctnn::accuracy and ctnn::argmax.
+#pragma once
+
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <type_traits>
+
+#include <ctnn/backward.hpp>
+#include <ctnn/loss.hpp>
+#include <ctnn/math.hpp>
+#include <ctnn/network.hpp>
+#include <ctnn/optimizer.hpp>
+#include <ctnn/rng.hpp>
+#include <ctnn/schedule.hpp>
+#include <ctnn/status.hpp>
+
+namespace ctnn {
+
+/// What ctnn::fit does. Designated initialisers read well: `{.epochs = 2000, .batch_size = 4}`.
+/// @tparam Schedule the learning-rate schedule (ctnn::constant_lr unless given)
+template <class Schedule = constant_lr>
+struct fit_options {
+  std::size_t epochs = 1;
+  /// 1: stochastic gradient descent; the data set size (or more): batch gradient descent;
+  /// anything between: mini-batch gradient descent (the notes' three variants).
+  std::size_t batch_size = 1;
+  /// Visit the samples in a fresh pseudo-random order every epoch.
+  bool shuffle = true;
+  std::uint64_t shuffle_seed = 0;
+  /// Early stopping: stop when the epoch loss has not improved by more than `min_delta` for
+  /// `patience` epochs (0: never).
+  std::size_t patience = 0;
+  double min_delta = 0.0;
+  /// Clip the mean batch gradient to this global L2 norm (0: no clipping).
+  double clip_norm = 0.0;
+  Schedule schedule{};
+};
+
+/// Passed to the per-epoch callback.
+struct epoch_info {
+  std::size_t epoch = 0;       ///< 0-based index of the epoch that just ended
+  std::size_t epochs = 0;      ///< epochs requested
+  double loss = 0.0;           ///< mean loss over the epoch's samples (as they were trained on)
+  double learning_rate = 0.0;  ///< the rate used in that epoch
+};
+
+/// What ctnn::fit returns.
+struct fit_report {
+  ctnn::status status = status::ok;
+  std::size_t epochs_run = 0;      ///< epochs completed (and kept)
+  double final_loss = 0.0;         ///< loss of the last completed epoch
+  double best_loss = 0.0;          ///< lowest epoch loss seen
+  std::size_t bad_sample = 0;      ///< for non_finite_data: index of the first bad sample
+  constexpr explicit operator bool() const noexcept {
+    return status == ctnn::status::ok || status == ctnn::status::stopped_by_callback ||
+           status == ctnn::status::early_stopped;
+  }
+};
+
+/// The default callback: never stops.
+struct no_callback {
+  constexpr bool operator()(const epoch_info&) const noexcept { return true; }
+};
+
+/// Index of the largest element (the first one on ties).
+template <class T, std::size_t N>
+constexpr std::size_t argmax(const std::array<T, N>& v) noexcept {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < N; ++i)
+    if (v[best] < v[i]) best = i;
+  return best;
+}
+
+namespace detail {
+
+template <class T, std::size_t N>
+constexpr bool all_finite(const std::array<T, N>& v) noexcept {
+  bool ok = true;
+  for (const T& x : v) ok = ok && math::isfinite(x);
+  return ok;
+}
+
+/// A pseudo-random permutation of [0, n) that needs no memory: a 4-round Feistel network over
+/// the smallest even number of bits that covers n, with cycle walking (apply again until the
+/// value falls below n). Keys come from ctnn::rng, so each epoch gets a new order that is the
+/// same on every platform and at compile time. This replaces an index array of n entries,
+/// which would have to be sized at run time.
+class permutation {
+ public:
+  constexpr permutation() noexcept = default;
+  constexpr permutation(std::size_t n, rng& gen) noexcept : n_(n) {
+    while ((std::size_t{1} << (2 * half_bits_)) < n_) ++half_bits_;
+    for (auto& k : keys_) k = gen.next_u32();
+  }
+  constexpr std::size_t operator()(std::size_t i) const noexcept {
+    std::uint64_t x = i;
+    do { x = feistel(x); } while (x >= n_);
+    return static_cast<std::size_t>(x);
+  }
+
+ private:
+  constexpr std::uint64_t feistel(std::uint64_t x) const noexcept {
+    const std::uint64_t mask = (std::uint64_t{1} << half_bits_) - 1;
+    std::uint64_t l = (x >> half_bits_) & mask, r = x & mask;
+    for (std::uint32_t key : keys_) {
+      const std::uint64_t f = mix(static_cast<std::uint32_t>(r) ^ key) & mask;
+      const std::uint64_t nl = r;
+      r = l ^ f;
+      l = nl;
+    }
+    return (l << half_bits_) | r;
+  }
+  static constexpr std::uint32_t mix(std::uint32_t h) noexcept {  // murmur3 finaliser
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return h;
+  }
+  std::size_t n_ = 0;
+  unsigned half_bits_ = 1;
+  std::array<std::uint32_t, 4> keys_{};
+};
+
+}  // namespace detail
+
+/// One gradient-descent step on the samples `order(first) .. order(last - 1)` of (X, Y):
+/// forward, loss, backward for each, the mean gradient, optional clipping, one optimiser step.
+/// Returns the summed loss of the batch, or a non-finite value when the loss or the gradient
+/// is not finite, in which case the network and the optimiser state are left unchanged.
+template <class Net, class Loss, class Opt, class Order>
+constexpr typename Net::value_type train_batch(
+    Net& net, std::span<const typename Net::input_type> X,
+    std::span<const typename Net::output_type> Y, const Loss& loss, const Opt& opt,
+    typename Opt::template state<Net>& state, typename Net::value_type learning_rate,
+    gradients<Net>& grads, std::size_t first, std::size_t last, const Order& order,
+    double clip_norm = 0.0) noexcept {
+  using T = typename Net::value_type;
+  grads.clear();
+  T total = T(0);
+  typename Net::trace_type t{};
+  typename Net::output_type delta{};
+  for (std::size_t k = first; k < last; ++k) {
+    const std::size_t s = order(k);
+    net.forward(X[s], t);
+    total += loss_and_output_delta(loss, t, Y[s], delta);
+    backward_from_output_delta(net, t, delta, grads);
+  }
+  grads.scale(T(1) / static_cast<T>(last - first));  // mean over the batch
+  const T norm = global_norm(grads);
+  if (!math::isfinite(total) || !math::isfinite(norm)) return total + norm;  // non-finite
+  if (clip_norm > 0.0) clip_by_global_norm(grads, static_cast<T>(clip_norm));
+  opt.step(net, grads, state, learning_rate);
+  return total;
+}
+
+/// Trains `net` on inputs X and targets Y (views, no copies) with `loss` and optimiser `opt`
+/// whose state the caller keeps (so training can resume, e.g. after a power cut).
+///
+/// Guarantees: never allocates (its working memory is a trace, a gradients object, one
+/// snapshot of the network and of the optimiser state, all sized at compile time); data with a
+/// NaN or infinity is refused before anything changes (status::non_finite_data,
+/// report.bad_sample); a non-finite loss or gradient stops training with status::diverged and
+/// restores the network and state of the last good epoch.
+template <class Net, class Loss, class Opt, class Schedule = constant_lr,
+          class Callback = no_callback>
+constexpr fit_report fit(Net& net, std::span<const typename Net::input_type> X,
+                         std::span<const typename Net::output_type> Y, const Loss& loss,
+                         const Opt& opt, typename Opt::template state<Net>& state,
+                         const fit_options<Schedule>& options = {},
+                         Callback&& callback = {}) noexcept {
+  using T = typename Net::value_type;
+  fit_report report{};
+  if (X.size() != Y.size()) return report.status = status::size_mismatch, report;
+  if (X.empty()) return report.status = status::empty_dataset, report;
+  if (options.batch_size == 0) return report.status = status::invalid_options, report;
+  for (std::size_t s = 0; s < X.size(); ++s) {
+    if (!detail::all_finite(X[s]) || !detail::all_finite(Y[s])) {
+      report.status = status::non_finite_data;
+      report.bad_sample = s;
+      return report;
+    }
+  }
+
+  const std::size_t n = X.size();
+  const std::size_t batch = options.batch_size < n ? options.batch_size : n;
+  rng gen{options.shuffle_seed};
+  gradients<Net> grads{};
+  Net good_net = net;  // the last good epoch's parameters
+  auto good_state = state;
+  std::size_t since_best = 0;
+  report.best_loss = 0.0;
+
+  for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
+    const T lr = static_cast<T>(options.schedule(static_cast<T>(opt.learning_rate), epoch));
+    const detail::permutation perm =
+        options.shuffle ? detail::permutation(n, gen) : detail::permutation{};
+    auto order = [&](std::size_t k) { return options.shuffle ? perm(k) : k; };
+    T sum = T(0);
+    bool finite = true;
+    for (std::size_t first = 0; first < n && finite; first += batch) {
+      const std::size_t last = first + batch < n ? first + batch : n;
+      const T l = train_batch(net, X, Y, loss, opt, state, lr, grads, first, last, order,
+                              options.clip_norm);
+      finite = math::isfinite(l);
+      sum += l;
+    }
+    if (!finite) {
+      net = good_net;
+      state = good_state;
+      report.status = status::diverged;
+      return report;
+    }
+    const double epoch_loss = static_cast<double>(sum / static_cast<T>(n));
+    good_net = net;
+    good_state = state;
+    report.epochs_run = epoch + 1;
+    report.final_loss = epoch_loss;
+    if (epoch == 0 || epoch_loss < report.best_loss - options.min_delta) {
+      report.best_loss = epoch_loss;
+      since_best = 0;
+    } else if (epoch_loss < report.best_loss) {
+      report.best_loss = epoch_loss;
+      ++since_best;
+    } else {
+      ++since_best;
+    }
+    const epoch_info info{epoch, options.epochs, epoch_loss, static_cast<double>(lr)};
+    if constexpr (std::is_same_v<std::invoke_result_t<Callback&, const epoch_info&>, void>) {
+      callback(info);
+    } else if (!callback(info)) {
+      report.status = status::stopped_by_callback;
+      return report;
+    }
+    if (options.patience > 0 && since_best >= options.patience) {
+      report.status = status::early_stopped;
+      return report;
+    }
+  }
+  return report;
+}
+
+/// The same, with a fresh optimiser state that lives only for this call.
+template <class Net, class Loss, class Opt, class Schedule = constant_lr,
+          class Callback = no_callback>
+constexpr fit_report fit(Net& net, std::span<const typename Net::input_type> X,
+                         std::span<const typename Net::output_type> Y, const Loss& loss,
+                         const Opt& opt, const fit_options<Schedule>& options = {},
+                         Callback&& callback = {}) noexcept {
+  typename Opt::template state<Net> state{};
+  return fit(net, X, Y, loss, opt, state, options, static_cast<Callback&&>(callback));
+}
+
+/// Mean loss and accuracy of a network over a data set.
+struct evaluation {
+  double loss = 0.0;
+  double accuracy = 0.0;  ///< fraction of samples classified right (see ctnn::is_correct)
+};
+
+/// A prediction counts as right when its argmax equals the target's argmax (several outputs),
+/// or when both are on the same side of 0.5 (one output: binary classification).
+template <class T, std::size_t N>
+constexpr bool is_correct(const std::array<T, N>& prediction, const std::array<T, N>& target) noexcept {
+  if constexpr (N == 1) return (prediction[0] >= T(0.5)) == (target[0] >= T(0.5));
+  else return argmax(prediction) == argmax(target);
+}
+
+/// Mean loss (ctnn's reductions) and accuracy over (X, Y); never allocates.
+template <class Net, class Loss>
+constexpr evaluation evaluate(const Net& net, std::span<const typename Net::input_type> X,
+                              std::span<const typename Net::output_type> Y,
+                              const Loss& loss) noexcept {
+  using T = typename Net::value_type;
+  evaluation e{};
+  if (X.empty() || X.size() != Y.size()) return e;
+  T sum = T(0);
+  std::size_t right = 0;
+  typename Net::trace_type t{};
+  typename Net::output_type delta{};
+  for (std::size_t s = 0; s < X.size(); ++s) {
+    net.forward(X[s], t);
+    sum += loss_and_output_delta(loss, t, Y[s], delta);
+    right += is_correct(t.output(), Y[s]) ? 1u : 0u;
+  }
+  e.loss = static_cast<double>(sum / static_cast<T>(X.size()));
+  e.accuracy = static_cast<double>(right) / static_cast<double>(X.size());
+  return e;
+}
+
+/// Fraction of samples classified right (see ctnn::is_correct).
+template <class Net>
+constexpr double accuracy(const Net& net, std::span<const typename Net::input_type> X,
+                          std::span<const typename Net::output_type> Y) noexcept {
+  if (X.empty() || X.size() != Y.size()) return 0.0;
+  std::size_t right = 0;
+  for (std::size_t s = 0; s < X.size(); ++s) right += is_correct(net.forward(X[s]), Y[s]) ? 1u : 0u;
+  return static_cast<double>(right) / static_cast<double>(X.size());
+}
+
+/// Bytes of working memory ctnn::fit needs besides the network, the data and the optimiser
+/// state: a trace, a gradients object, and the last-good snapshots of network and state.
+template <class Net, class Opt>
+inline constexpr std::size_t training_bytes =
+    sizeof(typename Net::trace_type) + sizeof(gradients<Net>) + sizeof(Net) +
+    sizeof(typename Opt::template state<Net>);
+
+}  // namespace ctnn
