@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: MIT
+/// @file init.hpp Defines the weight initialisers (zeros, constant, uniform, normal, Xavier/Glorot,
+/// He, LeCun, orthogonal, by_activation), the ctnn::Initializer concept, ctnn::init, and LSUV
+/// (layer-sequential unit-variance initialisation, ctnn::lsuv).
+#pragma once
+
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <type_traits>
+
+#include <ctnn/activation.hpp>
+#include <ctnn/detail/static_for.hpp>
+#include <ctnn/layer.hpp>
+#include <ctnn/math.hpp>
+#include <ctnn/network.hpp>
+#include <ctnn/rng.hpp>
+#include <ctnn/scalar.hpp>
+
+namespace ctnn {
+
+// ---------------------------------------------------------------------------------------------
+// The concept and the entry point
+// ---------------------------------------------------------------------------------------------
+
+/// `I` can initialise a layer of type `Layer` (a ctnn::dense_layer): `init(layer, gen)` is valid
+/// on a const I and noexcept.
+template <class I, class Layer>
+concept LayerInitializer = requires(const I& init, Layer& layer, rng& gen) {
+  { init(layer, gen) } noexcept;
+};
+
+/// A weight initialiser: a copyable function object that sets one dense layer's `W` (and
+/// usually `b`) from a ctnn::rng. It is called once per layer, layer 0 first, with
+/// fan_in = Layer::input_size and fan_out = Layer::output_size. Every built-in one sets the
+/// biases to zero unless it says otherwise, and draws the weights row by row (`W[0][0..In-1]`,
+/// `W[1][...]`, ...), so a given seed gives the same network everywhere.
+///
+/// Writing one:
+/// ```
+/// struct small_uniform {
+///   double limit = 0.01;
+///   template <class Layer>
+///   constexpr void operator()(Layer& layer, ctnn::rng& gen) const noexcept {
+///     using T = typename Layer::value_type;
+///     for (auto& row : layer.W)
+///       for (auto& w : row) w = gen.uniform(T(-limit), T(limit));
+///     layer.b.fill(T(0));
+///   }
+/// };
+/// static_assert(ctnn::Initializer<small_uniform>);
+/// ctnn::init(net, small_uniform{}, gen);
+/// ```
+/// The concept checks the call on a float and a double layer; ctnn::init checks it on every layer
+/// of the actual network.
+template <class I>
+concept Initializer = std::copy_constructible<I> &&
+                      LayerInitializer<I, dense_layer<float, 3, 2, relu>> &&
+                      LayerInitializer<I, dense_layer<double, 2, 3, tanh>>;
+
+/// Initialises every layer of `net` (a ctnn::network, or any ctnn::parameters) with
+/// `initializer(layer, gen)`, layer 0 first. constexpr: a network can be initialised at compile
+/// time and gets exactly the weights it gets at run time from the same seed.
+/// ```
+/// ctnn::rng gen{42};
+/// ctnn::init(net, ctnn::xavier_uniform{}, gen);
+/// ```
+template <class Net, class Init>
+constexpr void init(Net& net, const Init& initializer, rng& gen) noexcept {
+  detail::static_for<Net::layer_count>([&](auto Ic) {
+    constexpr std::size_t I = decltype(Ic)::value;
+    using layer_t = std::remove_cvref_t<decltype(net.template layer<I>())>;
+    constexpr bool ok = LayerInitializer<Init, layer_t>;
+    static_assert(ok,
+                  "ctnn::init(net, initializer, gen): the initializer must be callable as "
+                  "`initializer(layer, gen)` on a const object, noexcept, for every layer "
+                  "(see ctnn::Initializer)");
+    if constexpr (ok) initializer(net.template layer<I>(), gen);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers shared by the initialisers
+// ---------------------------------------------------------------------------------------------
+
+namespace detail {
+
+/// A hyper-parameter (kept as double so that `xavier_uniform{}` needs no template argument)
+/// converted to the layer's element type.
+template <class T>
+constexpr T hyper(double v) noexcept {
+  return static_cast<T>(v);
+}
+
+template <class Layer>
+constexpr void zero_bias(Layer& layer) noexcept {
+  using T = typename Layer::value_type;
+  for (auto& bj : layer.b) bj = T(0);
+}
+
+/// W ~ U(-limit, limit), b = 0.
+template <class Layer>
+constexpr void uniform_symmetric(Layer& layer, rng& gen, double limit) noexcept {
+  using T = typename Layer::value_type;
+  const T l = hyper<T>(limit);
+  for (auto& row : layer.W)
+    for (auto& w : row) w = gen.uniform(-l, l);
+  zero_bias(layer);
+}
+
+/// W ~ N(mean, stddev^2), b = 0.
+template <class Layer>
+constexpr void normal_weights(Layer& layer, rng& gen, double mean, double stddev) noexcept {
+  using T = typename Layer::value_type;
+  const T m = hyper<T>(mean), s = hyper<T>(stddev);
+  for (auto& row : layer.W)
+    for (auto& w : row) w = gen.normal(m, s);
+  zero_bias(layer);
+}
+
+template <class Layer>
+inline constexpr double fan_in = static_cast<double>(Layer::input_size);
+template <class Layer>
+inline constexpr double fan_out = static_cast<double>(Layer::output_size);
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// Fixed-distribution initialisers
+// ---------------------------------------------------------------------------------------------
+
+/// W = 0, b = 0. (A network of zeros cannot break symmetry: every unit of a layer learns the
+/// same thing. Useful for tests and for the last layer of some architectures.)
+struct zeros {
+  template <class Layer>
+  constexpr void operator()(Layer& layer, rng&) const noexcept {
+    using T = typename Layer::value_type;
+    for (auto& row : layer.W)
+      for (auto& w : row) w = T(0);
+    detail::zero_bias(layer);
+  }
+};
+
+/// W = value, b = bias (0 unless given). Draws nothing from the generator.
+struct constant {
+  double value = 0.0;
+  double bias = 0.0;
+  template <class Layer>
+  constexpr void operator()(Layer& layer, rng&) const noexcept {
+    using T = typename Layer::value_type;
+    const T v = detail::hyper<T>(value), c = detail::hyper<T>(bias);
+    for (auto& row : layer.W)
+      for (auto& w : row) w = v;
+    for (auto& bj : layer.b) bj = c;
+  }
+};
+
+/// W ~ U(a, b) ("small random values"; the defaults are Keras' RandomUniform), b = 0.
+/// Needs a < b.
+struct uniform {
+  double a = -0.05;
+  double b = 0.05;
+  template <class Layer>
+  constexpr void operator()(Layer& layer, rng& gen) const noexcept {
+    using T = typename Layer::value_type;
+    const T lo = detail::hyper<T>(a), hi = detail::hyper<T>(b);
+    for (auto& row : layer.W)
+      for (auto& w : row) w = gen.uniform(lo, hi);
+    detail::zero_bias(layer);
+  }
+};
+
+/// W ~ N(mean, stddev^2) (defaults: Keras' RandomNormal, 0 and 0.05), b = 0.
+struct normal {
+  double mean = 0.0;
+  double stddev = 0.05;
+  template <class Layer>
+  constexpr void operator()(Layer& layer, rng& gen) const noexcept {
+    detail::normal_weights(layer, gen, mean, stddev);
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Variance-scaling initialisers (fan_in = In, fan_out = Out of the dense layer)
+// ---------------------------------------------------------------------------------------------
+
+/// Xavier/Glorot uniform (X. Glorot, Y. Bengio, "Understanding the difficulty of training deep
+/// feedforward neural networks", AISTATS 2010): W ~ U(-l, l), l = gain sqrt(6 / (fan_in +
+/// fan_out)), so Var(W) = gain^2 * 2 / (fan_in + fan_out). b = 0. For tanh, sigmoid, softmax,
+/// identity.
+struct xavier_uniform {
+  double gain = 1.0;
+  template <class Layer>
+  constexpr void operator()(Layer& layer, rng& gen) const noexcept {
+    using detail::fan_in, detail::fan_out;
+    detail::uniform_symmetric(layer, gen,
+                              gain * math::sqrt(6.0 / (fan_in<Layer> + fan_out<Layer>)));
+  }
+};
+
+/// Xavier/Glorot normal: W ~ N(0, std^2), std = gain sqrt(2 / (fan_in + fan_out)). b = 0.
+/// Not truncated (PyTorch's xavier_normal_, not Keras' truncated variant).
+struct xavier_normal {
+  double gain = 1.0;
+  template <class Layer>
+  constexpr void operator()(Layer& layer, rng& gen) const noexcept {
+    using detail::fan_in, detail::fan_out;
+    detail::normal_weights(layer, gen, 0.0,
+                           gain * math::sqrt(2.0 / (fan_in<Layer> + fan_out<Layer>)));
+  }
+};
+
+/// He/Kaiming uniform (K. He et al., "Delving deep into rectifiers", ICCV 2015), fan_in mode:
+/// W ~ U(-l, l), l = sqrt(6 / ((1 + a^2) fan_in)) with a = negative_slope (0: ReLU, giving
+/// l = sqrt(6 / fan_in); PyTorch's kaiming_uniform_(a)). Var(W) = 2 / ((1 + a^2) fan_in). b = 0.
+struct he_uniform {
+  double negative_slope = 0.0;
+  template <class Layer>
+  constexpr void operator()(Layer& layer, rng& gen) const noexcept {
+    const double a2 = negative_slope * negative_slope;
+    detail::uniform_symmetric(layer, gen,
+                              math::sqrt(6.0 / ((1.0 + a2) * detail::fan_in<Layer>)));
+  }
+};
+
+/// He/Kaiming normal, fan_in mode: W ~ N(0, std^2), std = sqrt(2 / ((1 + a^2) fan_in))
+/// (a = 0: sqrt(2 / fan_in)). b = 0. Not truncated (PyTorch's kaiming_normal_).
+struct he_normal {
+  double negative_slope = 0.0;
+  template <class Layer>
+  constexpr void operator()(Layer& layer, rng& gen) const noexcept {
+    const double a2 = negative_slope * negative_slope;
+    detail::normal_weights(layer, gen, 0.0,
+                           math::sqrt(2.0 / ((1.0 + a2) * detail::fan_in<Layer>)));
+  }
+};
+
+/// LeCun uniform (Y. LeCun et al., "Efficient BackProp", 1998): W ~ U(-l, l),
+/// l = sqrt(3 / fan_in), so Var(W) = 1 / fan_in. b = 0.
+struct lecun_uniform {
+  template <class Layer>
+  constexpr void operator()(Layer& layer, rng& gen) const noexcept {
+    detail::uniform_symmetric(layer, gen, math::sqrt(3.0 / detail::fan_in<Layer>));
+  }
+};
+
+/// LeCun normal: W ~ N(0, std^2), std = sqrt(1 / fan_in). b = 0. Not truncated.
+struct lecun_normal {
+  template <class Layer>
+  constexpr void operator()(Layer& layer, rng& gen) const noexcept {
+    detail::normal_weights(layer, gen, 0.0, math::sqrt(1.0 / detail::fan_in<Layer>));
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Orthogonal
+// ---------------------------------------------------------------------------------------------
+
+/// A (semi-)orthogonal weight matrix times `gain` (A. Saxe et al., "Exact solutions to the
+/// nonlinear dynamics of learning in deep linear neural networks", ICLR 2014), with PyTorch's
+/// orthogonal_ semantics: W is Out x In; when Out <= In its rows are orthonormal (W W^T = I),
+/// otherwise its columns are (W^T W = I). b = 0.
+///
+/// Method: fill W with N(0, 1) (row by row), then orthonormalise the rows (Out <= In) or the
+/// columns (Out > In) in order with modified Gram-Schmidt, each vector projected twice
+/// ("twice is enough": orthogonal to working precision even for float). This is QR with a
+/// positive diagonal of R, so W is Haar-distributed, like PyTorch's sign-corrected QR. A vector
+/// that vanishes after projection (probability zero) is redrawn. Costs O(In Out min(In, Out))
+/// operations: keep orthogonal layers small in constant evaluation.
+struct orthogonal {
+  double gain = 1.0;
+  template <class Layer>
+  constexpr void operator()(Layer& layer, rng& gen) const noexcept {
+    using T = typename Layer::value_type;
+    constexpr std::size_t in = Layer::input_size, out = Layer::output_size;
+    constexpr bool by_rows = out <= in;
+    constexpr std::size_t count = by_rows ? out : in;    // vectors to orthonormalise
+    constexpr std::size_t length = by_rows ? in : out;   // their length
+    auto at = [&layer](std::size_t v, std::size_t e) -> T& {
+      if constexpr (by_rows) return layer.W[v][e];
+      else return layer.W[e][v];
+    };
+    for (auto& row : layer.W)
+      for (auto& w : row) w = gen.normal(T(0), T(1));
+    for (std::size_t v = 0; v < count; ++v) {
+      for (int attempt = 0; attempt < 16; ++attempt) {
+        for (int pass = 0; pass < 2; ++pass) {
+          for (std::size_t k = 0; k < v; ++k) {
+            T dot = T(0);
+            for (std::size_t e = 0; e < length; ++e) dot += at(k, e) * at(v, e);
+            for (std::size_t e = 0; e < length; ++e) at(v, e) -= dot * at(k, e);
+          }
+        }
+        T norm2 = T(0);
+        for (std::size_t e = 0; e < length; ++e) norm2 += at(v, e) * at(v, e);
+        if (T(0) < norm2 && math::isfinite(norm2)) {
+          const T inv = T(1) / math::sqrt(norm2);
+          for (std::size_t e = 0; e < length; ++e) at(v, e) *= inv;
+          break;
+        }
+        for (std::size_t e = 0; e < length; ++e) at(v, e) = gen.normal(T(0), T(1));
+      }
+    }
+    if (gain != 1.0) {
+      const T g = detail::hyper<T>(gain);
+      for (auto& row : layer.W)
+        for (auto& w : row) w *= g;
+    }
+    detail::zero_bias(layer);
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Chosen per layer from the activation
+// ---------------------------------------------------------------------------------------------
+
+/// Which rule ctnn::by_activation uses for a layer whose activation is `Act`: He (`he = true`,
+/// with `negative_slope` for leaky rectifiers) or Xavier/Glorot (`he = false`, the default).
+/// Specialise it for your own activation:
+/// ```
+/// template <> struct ctnn::activation_init<my_swish> {
+///   static constexpr bool he = true;
+///   static constexpr double negative_slope = 0.0;
+/// };
+/// ```
+template <class Act>
+struct activation_init {
+  static constexpr bool he = false;
+  static constexpr double negative_slope = 0.0;
+};
+template <>
+struct activation_init<relu> {
+  static constexpr bool he = true;
+  static constexpr double negative_slope = 0.0;
+};
+template <std::intmax_t Num, std::intmax_t Den>
+struct activation_init<leaky_relu<Num, Den>> {
+  static constexpr bool he = true;
+  static constexpr double negative_slope = static_cast<double>(Num) / static_cast<double>(Den);
+};
+template <std::intmax_t Num, std::intmax_t Den>
+struct activation_init<elu<Num, Den>> {
+  static constexpr bool he = true;
+  static constexpr double negative_slope = 0.0;
+};
+
+/// Uniform or normal variant, for ctnn::by_activation.
+enum class init_distribution : std::uint8_t { uniform, normal };
+
+/// The default initialiser: chosen per layer from the layer's activation type.
+/// - relu, elu: He (he_uniform / he_normal); leaky_relu<N, D>: He with negative_slope = N/D;
+/// - tanh, sigmoid, softmax, identity, softplus, gelu and anything else: Xavier/Glorot with
+///   gain 1 (xavier_uniform / xavier_normal).
+/// The uniform variants are the default (`distribution = init_distribution::uniform`): bounded
+/// weights, no outliers, which suits small networks and fixed-point targets; ask for
+/// `{.distribution = ctnn::init_distribution::normal}` for the normal ones. b = 0.
+/// Customise the choice for an activation with ctnn::activation_init.
+struct by_activation {
+  init_distribution distribution = init_distribution::uniform;
+  template <class Layer>
+  constexpr void operator()(Layer& layer, rng& gen) const noexcept {
+    using rule = activation_init<typename Layer::activation>;
+    const bool normal_dist = distribution == init_distribution::normal;
+    if constexpr (rule::he) {
+      if (normal_dist) he_normal{rule::negative_slope}(layer, gen);
+      else he_uniform{rule::negative_slope}(layer, gen);
+    } else {
+      if (normal_dist) xavier_normal{}(layer, gen);
+      else xavier_uniform{}(layer, gen);
+    }
+  }
+};
+
+/// Initialises `net` with the default, ctnn::by_activation{}.
+template <class Net>
+constexpr void init(Net& net, rng& gen) noexcept {
+  init(net, by_activation{}, gen);
+}
+
+// ---------------------------------------------------------------------------------------------
+// LSUV
+// ---------------------------------------------------------------------------------------------
+
+/// Outcome of ctnn::lsuv.
+enum class lsuv_status : std::uint8_t {
+  ok = 0,
+  empty_batch,    ///< no samples: the network was not touched
+  non_finite,     ///< the batch holds NaN/infinity (network not touched), or a variance overflowed
+                  ///< (the layers before the reported one are done)
+  zero_variance,  ///< a layer's pre-activation is constant over the batch (e.g. an all-zero
+                  ///< batch): it cannot be rescaled; the layers before it are done
+};
+
+/// A short English sentence for each lsuv_status (static storage).
+constexpr const char* message(lsuv_status s) noexcept {
+  switch (s) {
+    case lsuv_status::ok: return "ok";
+    case lsuv_status::empty_batch: return "LSUV needs at least one sample";
+    case lsuv_status::non_finite: return "LSUV met NaN or infinity (in the batch or a variance)";
+    case lsuv_status::zero_variance:
+      return "LSUV: a layer's pre-activation has zero variance over the batch";
+  }
+  return "unknown status";
+}
+
+/// Options of ctnn::lsuv.
+struct lsuv_options {
+  double tolerance = 0.1;           ///< a layer is done when |Var(z) - 1| < tolerance
+  std::size_t max_iterations = 10;  ///< rescalings per layer at most
+  bool orthogonal_first = true;     ///< start from ctnn::orthogonal{} (as in the paper); false
+                                    ///< keeps the current weights and biases
+};
+
+/// What ctnn::lsuv did, per layer I (entries of layers not reached stay 0).
+template <class Net>
+struct lsuv_report {
+  using value_type = typename Net::value_type;
+  static constexpr std::size_t layer_count = Net::layer_count;
+
+  lsuv_status status = lsuv_status::ok;
+  std::array<std::size_t, layer_count> iterations{};  ///< times W of layer I was rescaled
+  std::array<value_type, layer_count> variance{};     ///< final Var(z) of layer I
+  std::array<value_type, layer_count> mean{};         ///< final mean of z of layer I
+  std::array<bool, layer_count> converged{};          ///< |variance - 1| < tolerance
+
+  [[nodiscard]] constexpr bool ok() const noexcept { return status == lsuv_status::ok; }
+};
+
+namespace detail {
+
+template <class T>
+struct lsuv_moments {
+  T mean{};
+  T variance{};
+};
+
+/// Mean and population variance of layer I's pre-activation z over every unit and every sample
+/// (Welford's one-pass update), running the batch through `net` one sample at a time.
+template <std::size_t I, class Net>
+constexpr lsuv_moments<typename Net::value_type> pre_activation_moments(
+    const Net& net, std::span<const typename Net::input_type> batch,
+    typename Net::trace_type& t) noexcept {
+  using T = typename Net::value_type;
+  T count = T(0), mean = T(0), m2 = T(0);
+  for (const auto& x : batch) {
+    net.forward(x, t);
+    for (const T z : t.template layer<I>().z) {
+      count += T(1);
+      const T d = z - mean;
+      mean += d / count;
+      m2 += d * (z - mean);
+    }
+  }
+  return {mean, m2 / count};
+}
+
+}  // namespace detail
+
+/// Layer-sequential unit-variance initialisation (D. Mishkin, J. Matas, "All you need is a good
+/// init", ICLR 2016), the data-driven "adaptive" initialisation:
+/// 1. ctnn::orthogonal{} on every layer (unless `opts.orthogonal_first` is false);
+/// 2. for layer I = 0 .. L-1: run the batch forward and compute the variance of layer I's
+///    pre-activation z = W x + b over all samples and units; while |Var(z) - 1| >= tolerance and
+///    fewer than max_iterations rescalings were done, W_I <- W_I / sqrt(Var(z)) and measure again.
+///    (With zero biases z is linear in W_I, so one rescaling usually suffices.)
+///
+/// Never allocates: the batch is run one sample at a time through one ctnn::trace on the stack,
+/// accumulating the moments with Welford's update (for float, batch size x units should stay
+/// below 2^24). Validates first: an empty batch or one holding NaN/infinity leaves `net`
+/// untouched. Draws from `gen` only for the orthogonal start.
+template <class Net>
+constexpr lsuv_report<Net> lsuv(Net& net, std::span<const typename Net::input_type> batch,
+                                rng& gen, lsuv_options opts = {}) noexcept {
+  using T = typename Net::value_type;
+  lsuv_report<Net> report{};
+  if (batch.empty()) {
+    report.status = lsuv_status::empty_batch;
+    return report;
+  }
+  for (const auto& x : batch)
+    for (const T v : x)
+      if (!math::isfinite(v)) {
+        report.status = lsuv_status::non_finite;
+        return report;
+      }
+  if (opts.orthogonal_first) init(net, orthogonal{}, gen);
+
+  const T tol = detail::hyper<T>(opts.tolerance);
+  typename Net::trace_type t{};
+  bool stopped = false;
+  detail::static_for<Net::layer_count>([&](auto Ic) {
+    constexpr std::size_t I = decltype(Ic)::value;
+    if (stopped) return;
+    auto& layer = net.template layer<I>();
+    auto m = detail::pre_activation_moments<I>(net, batch, t);
+    auto usable = [](const detail::lsuv_moments<T>& mm) {
+      return math::isfinite(mm.mean) && math::isfinite(mm.variance) && T(0) < mm.variance;
+    };
+    auto done = [tol](const detail::lsuv_moments<T>& mm) {
+      return math::abs(mm.variance - T(1)) < tol;
+    };
+    std::size_t it = 0;
+    while (usable(m) && !done(m) && it < opts.max_iterations) {
+      const T s = T(1) / math::sqrt(m.variance);
+      for (auto& row : layer.W)
+        for (auto& w : row) w *= s;
+      ++it;
+      m = detail::pre_activation_moments<I>(net, batch, t);
+    }
+    report.iterations[I] = it;
+    report.variance[I] = m.variance;
+    report.mean[I] = m.mean;
+    report.converged[I] = usable(m) && done(m);
+    if (!math::isfinite(m.mean) || !math::isfinite(m.variance)) {
+      report.status = lsuv_status::non_finite;
+      stopped = true;
+    } else if (!(T(0) < m.variance)) {
+      report.status = lsuv_status::zero_variance;
+      stopped = true;
+    }
+  });
+  return report;
+}
+
+}  // namespace ctnn
