@@ -40,6 +40,10 @@ namespace detail {
 
 template <class Net>
 inline constexpr std::size_t max_width = *std::max_element(Net::widths.begin(), Net::widths.end());
+/// Widest layer output (the input excluded): the size of the backward pass's buffers.
+template <class Net>
+inline constexpr std::size_t max_output_width =
+    *std::max_element(Net::widths.begin() + 1, Net::widths.end());
 
 /// The backward pass proper. `delta` holds dL/dz of the output layer on entry. When G is not
 /// nullptr_t, parameter gradients are accumulated into *g. Returns dL/dx.
@@ -48,7 +52,7 @@ constexpr typename Net::input_type backprop(const Net& net, const trace<Net>& t,
                                             const typename Net::output_type& output_delta,
                                             G* g) noexcept {
   using T = typename Net::value_type;
-  constexpr std::size_t W = max_width<Net>;
+  constexpr std::size_t W = max_output_width<Net>;
   std::array<T, W> delta{}, upstream{};  // dL/dz of the current layer, dL/da of the one below
   std::copy(output_delta.begin(), output_delta.end(), delta.begin());
   typename Net::input_type dx{};

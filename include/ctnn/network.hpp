@@ -117,6 +117,9 @@ class network
 
   /// Multiply-accumulates of one forward pass (sum of In * Out over the layers).
   static constexpr std::size_t forward_macs = layer_of<layers_list>::macs;
+  /// Multiply-accumulates of one training step on one sample: the forward pass, dL/dW = delta
+  /// x^T and dL/dx = W^T delta for every layer (3 x forward_macs), before the optimiser update.
+  static constexpr std::size_t training_step_macs = 3 * forward_macs;
   /// Widest hidden layer (0 for a single-layer network).
   static constexpr std::size_t max_hidden_width = max_hidden(layers_list{});
   /// Working memory of forward(): two ping-pong buffers of the widest hidden layer, in elements.

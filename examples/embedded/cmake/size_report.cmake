@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: MIT
+# size_report.cmake: .text/.data/.bss of every firmware image of one build, as a table.
+#
+#   cmake -DSIZE=<arm-none-eabi-size> -DIMAGES=<file: one image path a line> -DBOARD=<board>
+#         [-DOUT=<sizes.txt>] -P size_report.cmake
+#
+# Prints a Markdown table (one row per example, .text/.data/.bss per optimisation level) and the
+# ratio of xor_training's .text to the hand-written reference_xor's. OUT receives one line per
+# image, `board example level text data bss`, which tests/firmware merges across targets.
+cmake_minimum_required(VERSION 3.25)
+
+foreach(v SIZE IMAGES BOARD)
+  if(NOT DEFINED ${v})
+    message(FATAL_ERROR "size_report.cmake: -D${v}=... is required")
+  endif()
+endforeach()
+
+file(STRINGS "${IMAGES}" images)
+set(records "")
+set(examples "")
+set(levels "")
+foreach(image IN LISTS images)
+  if(NOT EXISTS "${image}")
+    message(FATAL_ERROR "size_report.cmake: ${image} does not exist (build first)")
+  endif()
+  execute_process(COMMAND "${SIZE}" -B "${image}" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${SIZE} ${image} failed: ${err}")
+  endif()
+  # "   text    data     bss     dec     hex filename" then the numbers
+  string(REGEX MATCH "\n[ \t]*([0-9]+)[ \t]+([0-9]+)[ \t]+([0-9]+)" _ "${out}")
+  set(text "${CMAKE_MATCH_1}")
+  set(data "${CMAKE_MATCH_2}")
+  set(bss "${CMAKE_MATCH_3}")
+  get_filename_component(name "${image}" NAME)
+  string(REGEX MATCH "^(.+)\\.([^.]+)\\.elf$" _ "${name}")
+  set(example "${CMAKE_MATCH_1}")
+  set(level "${CMAKE_MATCH_2}")
+  list(APPEND examples "${example}")
+  list(APPEND levels "${level}")
+  set(size_${example}_${level} "${text};${data};${bss}")
+  string(APPEND records "${BOARD} ${example} ${level} ${text} ${data} ${bss}\n")
+endforeach()
+list(REMOVE_DUPLICATES examples)
+list(REMOVE_DUPLICATES levels)
+
+set(header "| ${BOARD} |")
+set(rule "|---|")
+foreach(level IN LISTS levels)
+  string(APPEND header " .text -${level} | .data | .bss |")
+  string(APPEND rule "---:|---:|---:|")
+endforeach()
+set(table "${header}\n${rule}\n")
+foreach(example IN LISTS examples)
+  set(row "| ${example} |")
+  foreach(level IN LISTS levels)
+    if(DEFINED size_${example}_${level})
+      list(GET size_${example}_${level} 0 t)
+      list(GET size_${example}_${level} 1 d)
+      list(GET size_${example}_${level} 2 b)
+      string(APPEND row " ${t} | ${d} | ${b} |")
+    else()
+      string(APPEND row " - | - | - |")
+    endif()
+  endforeach()
+  string(APPEND table "${row}\n")
+endforeach()
+
+# xor_training / reference_xor, in hundredths
+foreach(level IN LISTS levels)
+  if(DEFINED size_xor_training_${level} AND DEFINED size_reference_xor_${level})
+    list(GET size_xor_training_${level} 0 t)
+    list(GET size_reference_xor_${level} 0 r)
+    math(EXPR hundredths "(${t} * 100 + ${r} / 2) / ${r}")
+    math(EXPR whole "${hundredths} / 100")
+    math(EXPR frac "${hundredths} % 100")
+    if(frac LESS 10)
+      set(frac "0${frac}")
+    endif()
+    string(APPEND table "\nxor_training / reference_xor .text at -${level}: ${t} / ${r} = ${whole}.${frac}x")
+  endif()
+endforeach()
+
+message("${table}\n")
+if(DEFINED OUT)
+  file(WRITE "${OUT}" "${records}")
+endif()
