@@ -102,11 +102,11 @@ struct tanh {
 };
 
 /// Rectified linear unit f(z) = max(0, z); f'(z) = 1 for z > 0, else 0 (0 at z = 0 by convention,
-/// as in PyTorch).
+/// as in PyTorch). NaN maps to NaN (written `!(z <= 0)`), so bad input is never hidden.
 struct relu {
   static constexpr std::string_view name = "relu";
   static constexpr bool elementwise = true;
-  template <Scalar T> static constexpr T value(T z) noexcept { return z > T(0) ? z : T(0); }
+  template <Scalar T> static constexpr T value(T z) noexcept { return !(z <= T(0)) ? z : T(0); }
   template <Scalar T> static constexpr T derivative(T z, T) noexcept {
     return z > T(0) ? T(1) : T(0);
   }

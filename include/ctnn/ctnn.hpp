@@ -19,3 +19,6 @@
 #include <ctnn/optimizer.hpp>
 #include <ctnn/schedule.hpp>
 #include <ctnn/train.hpp>
+#include <ctnn/finite.hpp>
+#include <ctnn/serialize.hpp>
+#include <ctnn/export.hpp>
