@@ -122,7 +122,8 @@ class network
   static constexpr std::size_t training_step_macs = 3 * forward_macs;
   /// Widest hidden layer (0 for a single-layer network).
   static constexpr std::size_t max_hidden_width = max_hidden(layers_list{});
-  /// Working memory of forward(): two ping-pong buffers of the widest hidden layer, in elements.
+  /// Working memory of forward(), in elements: up to two ping-pong buffers of the widest hidden
+  /// layer (two with two or more hidden layers, one with one, none for a single layer).
   static constexpr std::size_t inference_workspace_size =
       layer_count > 2 ? 2 * max_hidden_width : max_hidden_width;
   using workspace_type = std::array<value_type, inference_workspace_size>;
@@ -154,6 +155,17 @@ class network
                   "<input_size, given size> in input_array_size)");
     static_assert(std::is_same_v<U, value_type>,
                   "ctnn::network::forward(x): x's element type must be the network's value_type");
+    return {};
+  }
+
+  /// A braced list of the wrong length (`net.forward({1.f})`) is a readable compile error too,
+  /// instead of being padded with zeros.
+  template <class U, std::size_t N>
+    requires(N != input_size)
+  constexpr output_type forward(const U (&)[N]) const noexcept {
+    static_assert(detail::input_array_size<input_size, N>::ok,
+                  "ctnn::network::forward(x): x must be a std::array<T, input_size> (see "
+                  "<input_size, given size> in input_array_size)");
     return {};
   }
 
@@ -250,7 +262,12 @@ struct trace {
     return layer<Net::layer_count - 1>().a;
   }
 
-  friend constexpr bool operator==(const trace&, const trace&) = default;
+  friend constexpr bool operator==(const trace& x, const trace& y) noexcept {
+    bool same = x.input == y.input;
+    detail::static_for<Net::layer_count>(
+        [&](auto I) { same = same && x.template layer<I()>() == y.template layer<I()>(); });
+    return same;
+  }
 };
 
 }  // namespace ctnn

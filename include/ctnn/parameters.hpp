@@ -33,6 +33,22 @@ constexpr void visit_layer_parameters(F& f, L0& l0, Lr&... lr) noexcept {
     for (std::size_t i = 0; i < in; ++i) f(l0.W[j][i], lr.W[j][i]...);
   for (std::size_t j = 0; j < out; ++j) f(l0.b[j], lr.b[j]...);
 }
+
+/// True when A and B have the same layer count and the same In x Out in every layer.
+template <class A, class B>
+consteval bool same_layer_shapes() {
+  if constexpr (A::layer_count != B::layer_count) {
+    return false;
+  } else {
+    bool same = true;
+    static_for<A::layer_count>([&](auto I) {
+      using LA = std::remove_cvref_t<decltype(std::declval<A&>().template layer<I()>())>;
+      using LB = std::remove_cvref_t<decltype(std::declval<B&>().template layer<I()>())>;
+      same = same && LA::input_size == LB::input_size && LA::output_size == LB::output_size;
+    });
+    return same;
+  }
+}
 }  // namespace detail
 
 /// f(p0[k], p1[k], ...) for every parameter k in flat order, over same-shaped parameter sets
@@ -41,9 +57,10 @@ constexpr void visit_layer_parameters(F& f, L0& l0, Lr&... lr) noexcept {
 template <class F, class P0, class... Ps>
 constexpr void for_each_parameter(F&& f, P0& p0, Ps&... ps) noexcept {
   constexpr std::size_t n = std::remove_cvref_t<P0>::layer_count;
-  static_assert(((std::remove_cvref_t<Ps>::parameter_count ==
-                  std::remove_cvref_t<P0>::parameter_count) && ...),
-                "ctnn::for_each_parameter: every parameter set must have the same shape");
+  static_assert((detail::same_layer_shapes<std::remove_cvref_t<P0>, std::remove_cvref_t<Ps>>() &&
+                 ...),
+                "ctnn::for_each_parameter: every parameter set must have the same shape (the "
+                "same layer count and the same In x Out per layer)");
   detail::static_for<n>([&](auto I) {
     detail::visit_layer_parameters(f, p0.template layer<I()>(), ps.template layer<I()>()...);
   });

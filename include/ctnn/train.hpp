@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include <ctnn/backward.hpp>
+#include <ctnn/batch.hpp>
 #include <ctnn/loss.hpp>
 #include <ctnn/math.hpp>
 #include <ctnn/network.hpp>
@@ -145,17 +146,32 @@ constexpr typename Net::value_type train_batch(
   using T = typename Net::value_type;
   grads.clear();
   T total = T(0);
-  typename Net::trace_type t{};
-  typename Net::output_type delta{};
-  for (std::size_t k = first; k < last; ++k) {
-    const std::size_t s = order(k);
-    net.forward(X[s], t);
-    total += loss_and_output_delta(loss, t, Y[s], delta);
-    backward_from_output_delta(net, t, delta, grads);
+  // Several samples at run time: batched (matrix-matrix) execution in tiles of batch_tile
+  // samples (batch.hpp). It gives the same bits as the per-sample loop below, which is what
+  // constant evaluation runs (its cost then grows with the real sample count, not the tile).
+  bool batched = false;
+  if constexpr (batch_tile > 1) {
+    if (last - first > 1 && !std::is_constant_evaluated()) {
+      total = detail::accumulate_batch<batch_tile>(net, X, Y, loss, grads, first, last, order);
+      batched = true;
+    }
   }
-  grads.scale(T(1) / static_cast<T>(last - first));  // mean over the batch
-  const T norm = global_norm(grads);
-  if (!math::isfinite(total) || !math::isfinite(norm)) return total + norm;  // non-finite
+  if (!batched) {
+    typename Net::trace_type t{};
+    typename Net::output_type delta{};
+    for (std::size_t k = first; k < last; ++k) {
+      const std::size_t s = order(k);
+      net.forward(X[s], t);
+      total += loss_and_output_delta(loss, t, Y[s], delta);
+      backward_from_output_delta(net, t, delta, grads);
+    }
+  }
+  // Mean over the batch (x 1 is exact: skipped for one sample).
+  if (last - first != 1) grads.scale(T(1) / static_cast<T>(last - first));
+  // Divergence check: the sum of squares of the gradient in dot()'s lane order (vectorised; a
+  // single running sum over every parameter would be one long dependency chain).
+  const T squares = detail::sum_of_squares(grads);
+  if (!math::isfinite(total) || !math::isfinite(squares)) return total + squares;  // non-finite
   if (clip_norm > 0.0) clip_by_global_norm(grads, static_cast<T>(clip_norm));
   opt.step(net, grads, state, learning_rate);
   return total;

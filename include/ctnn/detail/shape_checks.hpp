@@ -109,7 +109,7 @@ consteval bool check_network() {
   static_assert(sizeof...(Specs) > 0,
                 "ctnn::network<T, input<N>, layers...>: a network needs at least one dense layer");
   static_assert(input_size_of<InputSpec> > 0, "ctnn::input<N>: a network's input needs N > 0");
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
+  if constexpr (sizeof...(Specs) > 0) [&]<std::size_t... I>(std::index_sequence<I...>) {
     constexpr bool is_dense[] = {is_dense_spec<Specs>::value...};
     constexpr std::size_t outs[] = {spec_traits<Specs>::out...};
     constexpr std::size_t declared[] = {spec_traits<Specs>::declared_in...};

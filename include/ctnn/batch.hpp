@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: MIT
+/// @file batch.hpp Defines batched execution: ctnn::batch_trace (the working memory of a tile of
+/// B samples, sized at compile time), ctnn::forward_batch, ctnn::loss_and_output_delta_batch and
+/// ctnn::backward_batch, the matrix-matrix form of the forward and backward passes that
+/// ctnn::train_batch (and so ctnn::fit) uses for mini-batches.
+///
+/// Why batches are faster
+/// ----------------------
+/// One sample makes every layer a matrix-vector product: each weight is loaded once and used
+/// once. B samples make it a matrix-matrix product: each weight, once in a register, serves all B
+/// samples, and the samples fill the vector registers (a tile is stored feature-major, value i of
+/// sample s at [i * B + s], so one vector load brings the same feature of several samples).
+///
+/// Same numbers as one sample at a time
+/// ------------------------------------
+/// Every kernel adds in the order documented in detail/kernels.hpp, which is the order of the
+/// one-sample kernels, and every activation, loss and derivative is the same per-element
+/// formula. So a batch gives, bit for bit, the outputs, losses and accumulated gradients that
+/// per-sample execution gives (tests/unit/batch.cpp checks it, also in constant expressions),
+/// whatever the tile size B, the vector width of the target and the optimisation level.
+/// Consequence: ctnn::fit trains to the same bits with any CTNN_BATCH_TILE, on a desktop with
+/// AVX-512 and on a Cortex-M without SIMD.
+///
+/// Tiles
+/// -----
+/// A batch of n samples (a run-time number, fit_options::batch_size) is processed in tiles of
+/// B = ctnn::batch_tile samples (compile time: CTNN_BATCH_TILE, default 16 where the target has
+/// SIMD, 1 otherwise; 1 turns batched execution off). The last tile of a batch may be partial;
+/// its unused lanes are zero and never reach a result. Working memory: `sizeof(batch_trace<Net,
+/// B>)` (ctnn::batch_trace_bytes), on the stack of train_batch, never the heap.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <span>
+#include <type_traits>
+
+#include <ctnn/activation.hpp>
+#include <ctnn/backward.hpp>
+#include <ctnn/detail/kernels.hpp>
+#include <ctnn/detail/static_for.hpp>
+#include <ctnn/loss.hpp>
+#include <ctnn/math.hpp>
+#include <ctnn/network.hpp>
+
+/// Samples per tile of batched training (ctnn::batch_tile). Define it before including ctnn to
+/// trade stack for speed; 1 disables the batched path (results are the same bits either way).
+#ifndef CTNN_BATCH_TILE
+#  define CTNN_BATCH_TILE (::ctnn::detail::simd_bytes > 0 ? 16 : 1)
+#endif
+
+namespace ctnn {
+
+/// Samples per tile used by ctnn::train_batch and ctnn::fit (CTNN_BATCH_TILE).
+inline constexpr std::size_t batch_tile = CTNN_BATCH_TILE;
+static_assert(batch_tile >= 1, "CTNN_BATCH_TILE must be at least 1");
+
+/// Identity sample order (sample k of the data set is the k-th sample loaded).
+struct in_order {
+  constexpr std::size_t operator()(std::size_t k) const noexcept { return k; }
+};
+
+namespace detail {
+template <class Net>
+inline constexpr std::size_t value_count = [] {
+  std::size_t n = 0;
+  for (std::size_t I = 0; I < Net::layer_count; ++I) n += Net::widths[I + 1];
+  return n;
+}();
+template <class Net>
+inline constexpr std::size_t widest = [] {
+  std::size_t m = 0;
+  for (std::size_t w : Net::widths) m = w > m ? w : m;
+  return m;
+}();
+}  // namespace detail
+
+/// The working memory of a batched forward and backward pass over up to B samples of a network
+/// of type Net, all sized at compile time: the inputs, every layer's z and a (what ctnn::trace
+/// holds for one sample), the targets and the backward pass's scratch.
+///
+/// Layout (feature-major): value i of sample s of a block of N values per sample is at
+/// `[i * B + s]`. `input_at(i, s)`, `z<I>(j, s)`, `a<I>(j, s)` read it.
+///
+/// Members have no initialisers on purpose: train_batch fills what it reads, and a
+/// default-initialised batch_trace costs nothing. Write `ctnn::batch_trace<Net, B> t{}` for a
+/// zeroed one (e.g. in a constant expression).
+/// @tparam Net a ctnn::network  @tparam B samples per tile (>= 1)
+template <class Net, std::size_t B>
+struct batch_trace {
+  static_assert(B >= 1, "ctnn::batch_trace<Net, B>: a tile holds at least one sample");
+  using network_type = Net;
+  using value_type = typename Net::value_type;
+  static constexpr std::size_t tile = B;
+  /// Samples one vector of the tile holds; kernels process whole groups of this many.
+  static constexpr std::size_t sample_vector = detail::sample_vector<value_type, B>;
+  /// dL/dz of the output layer for the tile, feature-major.
+  using output_block = std::array<value_type, Net::output_size * B>;
+
+  /// Offset of layer I's block (Net::widths[I + 1] * B values) in z and a.
+  template <std::size_t I>
+  static constexpr std::size_t layer_offset = [] {
+    std::size_t o = 0;
+    for (std::size_t k = 0; k < I; ++k) o += Net::widths[k + 1];
+    return o * B;
+  }();
+
+  std::size_t count;                                                ///< samples held (<= B)
+  std::array<std::size_t, B> sample;                                ///< their indices in the data
+  std::array<value_type, Net::input_size * B> input;                ///< x, feature-major
+  std::array<value_type, detail::value_count<Net> * B> z;           ///< every layer's z
+  std::array<value_type, detail::value_count<Net> * B> a;           ///< every layer's a = f(z)
+  std::array<value_type, Net::output_size * B> target;              ///< targets, feature-major
+  std::array<value_type, detail::widest<Net> * B> delta[2];         ///< dL/dz ping-pong
+  std::array<value_type, detail::widest<Net> * B> upstream;         ///< dL/da of a hidden layer
+  std::array<value_type, detail::widest<Net> * B> rows;             ///< a layer input, sample-major
+
+  /// Samples the kernels process: count rounded up to whole sample vectors.
+  constexpr std::size_t active() const noexcept {
+    const std::size_t v = sample_vector;
+    return (count + v - 1) / v * v;
+  }
+
+  /// Loads samples X[order(first)] .. X[order(last - 1)] (at most B); lanes up to active() are
+  /// zero-filled.
+  template <class Order = in_order>
+  constexpr void load(std::span<const typename Net::input_type> X, std::size_t first,
+                      std::size_t last, const Order& order = {}) noexcept {
+    count = last - first <= B ? last - first : B;
+    for (std::size_t s = 0; s < count; ++s) {
+      sample[s] = order(first + s);
+      const auto& x = X[sample[s]];
+      for (std::size_t i = 0; i < Net::input_size; ++i) input[i * B + s] = x[i];
+    }
+    const std::size_t end = active();
+    for (std::size_t s = count; s < end; ++s) {
+      sample[s] = 0;
+      for (std::size_t i = 0; i < Net::input_size; ++i) input[i * B + s] = value_type(0);
+    }
+  }
+
+  /// Loads X[0 .. X.size()) (at most B samples).
+  constexpr void load(std::span<const typename Net::input_type> X) noexcept {
+    load(X, 0, X.size(), in_order{});
+  }
+
+  constexpr value_type input_at(std::size_t i, std::size_t s) const noexcept {
+    return input[i * B + s];
+  }
+  template <std::size_t I>
+  constexpr value_type z_at(std::size_t j, std::size_t s) const noexcept {
+    return z[layer_offset<I> + j * B + s];
+  }
+  template <std::size_t I>
+  constexpr value_type a_at(std::size_t j, std::size_t s) const noexcept {
+    return a[layer_offset<I> + j * B + s];
+  }
+
+  /// The prediction for sample s (after forward_batch).
+  constexpr typename Net::output_type output(std::size_t s) const noexcept {
+    typename Net::output_type y{};
+    constexpr std::size_t o = layer_offset<Net::layer_count - 1>;
+    for (std::size_t j = 0; j < Net::output_size; ++j) y[j] = a[o + j * B + s];
+    return y;
+  }
+};
+
+/// Bytes of working memory of one tile (what train_batch keeps on its stack).
+template <class Net, std::size_t B = batch_tile>
+inline constexpr std::size_t batch_trace_bytes =
+    sizeof(batch_trace<Net, B>) + sizeof(typename batch_trace<Net, B>::output_block);
+
+namespace detail {
+
+/// a = f(z) over rows of N values for the samples [0, active) of a tile.
+template <class Act, class T, std::size_t N, std::size_t B>
+constexpr void activate_batch(const T* z, T* a, std::size_t active) noexcept {
+  if constexpr (ElementwiseActivation<Act>) {
+    if (active == B) {
+      for (std::size_t k = 0; k < N * B; ++k) a[k] = Act::value(z[k]);
+    } else {
+      for (std::size_t j = 0; j < N; ++j)
+        for (std::size_t s = 0; s < active; ++s) a[j * B + s] = Act::value(z[j * B + s]);
+    }
+  } else if constexpr (std::is_same_v<Act, softmax>) {
+    // softmax::apply for each sample, vectorised across samples: the same operations in the
+    // same order (max from j = 0, then e^(z - max) and their sum from j = 0, then times 1/sum).
+    constexpr std::size_t S = sample_vector<T, B>;
+    for (std::size_t s0 = 0; s0 < active; s0 += S) {
+      T m[S] = {}, sum[S] = {};
+      for (std::size_t s = 0; s < S; ++s) m[s] = z[s0 + s];
+      for (std::size_t j = 1; j < N; ++j)
+        for (std::size_t s = 0; s < S; ++s) {
+          const T v = z[j * B + s0 + s];
+          m[s] = v > m[s] ? v : m[s];
+        }
+      for (std::size_t j = 0; j < N; ++j)
+        for (std::size_t s = 0; s < S; ++s) {
+          const T e = math::exp(z[j * B + s0 + s] - m[s]);
+          a[j * B + s0 + s] = e;
+          sum[s] += e;
+        }
+      for (std::size_t s = 0; s < S; ++s) sum[s] = T(1) / sum[s];
+      for (std::size_t j = 0; j < N; ++j)
+        for (std::size_t s = 0; s < S; ++s) a[j * B + s0 + s] *= sum[s];
+    }
+  } else {  // any other vector activation: one sample at a time
+    for (std::size_t s = 0; s < active; ++s) {
+      std::array<T, N> v{};
+      for (std::size_t j = 0; j < N; ++j) v[j] = z[j * B + s];
+      Act::apply(std::span<T, N>(v));
+      for (std::size_t j = 0; j < N; ++j) a[j * B + s] = v[j];
+    }
+  }
+}
+
+/// out = J_f^T g (dL/dz from dL/da) over rows of N values for the samples [0, active).
+template <class Act, class T, std::size_t N, std::size_t B>
+constexpr void activation_vjp_batch(const T* z, const T* a, const T* g, T* out,
+                                    std::size_t active) noexcept {
+  if constexpr (ElementwiseActivation<Act>) {
+    if (active == B) {
+      for (std::size_t k = 0; k < N * B; ++k) out[k] = Act::derivative(z[k], a[k]) * g[k];
+    } else {
+      for (std::size_t j = 0; j < N; ++j)
+        for (std::size_t s = 0; s < active; ++s) {
+          const std::size_t k = j * B + s;
+          out[k] = Act::derivative(z[k], a[k]) * g[k];
+        }
+    }
+  } else {
+    for (std::size_t s = 0; s < active; ++s) {
+      std::array<T, N> zs{}, as{}, gs{}, os{};
+      for (std::size_t j = 0; j < N; ++j) {
+        zs[j] = z[j * B + s];
+        as[j] = a[j * B + s];
+        gs[j] = g[j * B + s];
+      }
+      activation_vjp<Act, T, N>(std::span<const T, N>(zs), std::span<const T, N>(as),
+                                std::span<const T, N>(gs), std::span<T, N>(os));
+      for (std::size_t j = 0; j < N; ++j) out[j * B + s] = os[j];
+    }
+  }
+}
+
+/// The forward pass over the loaded samples; the output layer's activation only when asked
+/// (a fused loss works from the output layer's z).
+template <bool OutputActivation, class Net, std::size_t B>
+constexpr void forward_batch(const Net& net, batch_trace<Net, B>& t) noexcept {
+  using T = typename Net::value_type;
+  using trace_t = batch_trace<Net, B>;
+  constexpr std::size_t L = Net::layer_count;
+  const std::size_t active = t.active();
+  static_for<L>([&](auto Ic) {
+    constexpr std::size_t I = decltype(Ic)::value;
+    constexpr std::size_t in = Net::widths[I], out = Net::widths[I + 1];
+    using act = typename Net::template layer_type<I>::activation;
+    const T* src = I == 0 ? t.input.data() : t.a.data() + trace_t::template layer_offset<I == 0 ? 0 : I - 1>;
+    T* z = t.z.data() + trace_t::template layer_offset<I>;
+    T* a = t.a.data() + trace_t::template layer_offset<I>;
+    const auto& layer = net.template layer<I>();
+    affine_batch<T, in, out, B>(layer.W, layer.b, src, z, active);
+    if constexpr (I + 1 < L || OutputActivation) activate_batch<act, T, out, B>(z, a, active);
+  });
+}
+
+/// The output activation's loss has a fused form (from z).
+template <class Loss, class Net>
+inline constexpr bool fused_loss =
+    FusedLoss<Loss, output_activation_t<Net>, typename Net::value_type, Net::output_size>;
+
+}  // namespace detail
+
+/// The forward pass for the samples loaded into `t` (t.load): every layer's z and a, each value
+/// bit-identical to what net.forward(x, trace) computes for that sample alone.
+template <class Net, std::size_t B>
+constexpr void forward_batch(const Net& net, batch_trace<Net, B>& t) noexcept {
+  detail::forward_batch<true>(net, t);
+}
+
+/// Predictions for many inputs, in tiles of B samples: Y[s] = net.forward(X[s]), bit for bit,
+/// for s < min(X.size(), Y.size()). `t` is the working memory.
+template <class Net, std::size_t B>
+constexpr void forward_batch(const Net& net, std::span<const typename Net::input_type> X,
+                             std::span<typename Net::output_type> Y,
+                             batch_trace<Net, B>& t) noexcept {
+  const std::size_t n = X.size() < Y.size() ? X.size() : Y.size();
+  for (std::size_t first = 0; first < n; first += B) {
+    const std::size_t last = first + B < n ? first + B : n;
+    t.load(X, first, last);
+    detail::forward_batch<true>(net, t);
+    for (std::size_t s = 0; s < t.count; ++s) Y[first + s] = t.output(s);
+  }
+}
+
+/// The loss of every sample of the tile and dL/dz of the output layer (feature-major, zero in
+/// unused lanes), exactly as ctnn::loss_and_output_delta computes them one sample at a time
+/// (the fused form when the loss has one). Each sample's loss is added to `total` in sample
+/// order. Targets are Y[t.sample[s]]. Call after forward_batch (or the training forward pass,
+/// which leaves the output activation out when the loss is fused).
+template <class L, class Net, std::size_t B>
+constexpr void loss_and_output_delta_batch(const L& loss, batch_trace<Net, B>& t,
+                                           std::span<const typename Net::output_type> Y,
+                                           typename Net::value_type& total,
+                                           typename batch_trace<Net, B>::output_block& dL_dz) noexcept {
+  using T = typename Net::value_type;
+  using act = output_activation_t<Net>;
+  constexpr std::size_t N = Net::output_size;
+  constexpr std::size_t o = batch_trace<Net, B>::template layer_offset<Net::layer_count - 1>;
+  if constexpr (detail::check_loss_for<L, Net>()) {
+    const std::size_t active = t.active();
+    for (std::size_t s = 0; s < active; ++s)
+      for (std::size_t j = 0; j < N; ++j) t.target[j * B + s] = s < t.count ? Y[t.sample[s]][j] : T(0);
+    if constexpr (std::is_same_v<L, categorical_cross_entropy> && std::is_same_v<act, softmax>) {
+      // categorical_cross_entropy::fused_value_and_delta, vectorised across samples: the same
+      // operations in the same order for each sample.
+      constexpr std::size_t S = batch_trace<Net, B>::sample_vector;
+      const T* z = t.z.data() + o;
+      const T* y = t.target.data();
+      for (std::size_t s0 = 0; s0 < active; s0 += S) {
+        T m[S] = {}, sum_e[S] = {}, lse[S] = {}, value[S] = {}, sum_y[S] = {};
+        for (std::size_t s = 0; s < S; ++s) m[s] = z[s0 + s];
+        for (std::size_t j = 1; j < N; ++j)
+          for (std::size_t s = 0; s < S; ++s) {
+            const T v = z[j * B + s0 + s];
+            m[s] = v > m[s] ? v : m[s];
+          }
+        for (std::size_t j = 0; j < N; ++j)
+          for (std::size_t s = 0; s < S; ++s) {
+            const T e = math::exp(z[j * B + s0 + s] - m[s]);
+            dL_dz[j * B + s0 + s] = e;
+            sum_e[s] += e;
+          }
+        for (std::size_t s = 0; s < S; ++s) lse[s] = m[s] + math::log(sum_e[s]);
+        for (std::size_t j = 0; j < N; ++j)
+          for (std::size_t s = 0; s < S; ++s) {
+            const std::size_t k = j * B + s0 + s;
+            value[s] += y[k] * (lse[s] - z[k]);
+            sum_y[s] += y[k];
+          }
+        for (std::size_t s = 0; s < S; ++s) sum_y[s] = sum_y[s] / sum_e[s];  // k of the formula
+        for (std::size_t j = 0; j < N; ++j)
+          for (std::size_t s = 0; s < S; ++s) {
+            const std::size_t k = j * B + s0 + s;
+            dL_dz[k] = dL_dz[k] * sum_y[s] - y[k];
+          }
+        for (std::size_t s = 0; s < S && s0 + s < t.count; ++s) total += value[s];
+      }
+    } else {
+      for (std::size_t s = 0; s < t.count; ++s) {
+        typename Net::output_type zs{}, as{}, ys{}, d{};
+        for (std::size_t j = 0; j < N; ++j) {
+          zs[j] = t.z[o + j * B + s];
+          ys[j] = t.target[j * B + s];
+        }
+        if constexpr (detail::fused_loss<L, Net>) {
+          total += loss.fused_value_and_delta(act{}, zs, ys, d);
+        } else {
+          for (std::size_t j = 0; j < N; ++j) as[j] = t.a[o + j * B + s];
+          typename Net::output_type dL_dy{};
+          loss.gradient(as, ys, dL_dy);
+          detail::activation_vjp<act, T, N>(std::span<const T, N>(zs), std::span<const T, N>(as),
+                                            std::span<const T, N>(dL_dy), std::span<T, N>(d));
+          total += loss.value(as, ys);
+        }
+        for (std::size_t j = 0; j < N; ++j) dL_dz[j * B + s] = d[j];
+      }
+    }
+    for (std::size_t s = t.count; s < active; ++s)
+      for (std::size_t j = 0; j < N; ++j) dL_dz[j * B + s] = T(0);
+  }
+}
+
+/// Backpropagation for the tile: from dL/dz of the output layer (feature-major), adds dL/dW and
+/// dL/db of every layer into `g` for the t.count samples in order (g.samples += t.count): the
+/// very additions t.count calls of ctnn::backward_from_output_delta make. (dL/dx of the network
+/// input is not computed: training does not need it.)
+template <class Net, std::size_t B>
+constexpr void backward_batch(const Net& net, batch_trace<Net, B>& t,
+                              const typename batch_trace<Net, B>::output_block& dL_dz,
+                              gradients<Net>& g) noexcept {
+  using T = typename Net::value_type;
+  using trace_t = batch_trace<Net, B>;
+  constexpr std::size_t L = Net::layer_count;
+  const std::size_t active = t.active();
+  detail::static_for_reverse<L>([&](auto Ic) {
+    constexpr std::size_t I = decltype(Ic)::value;
+    constexpr std::size_t in = Net::widths[I], out = Net::widths[I + 1];
+    const T* D = I + 1 == L ? dL_dz.data() : t.delta[I % 2].data();
+    const T* x = I == 0 ? t.input.data() : t.a.data() + trace_t::template layer_offset<I == 0 ? 0 : I - 1>;
+    // dL/dW_I = sum_s delta_s x_s^T, dL/db_I = sum_s delta_s
+    detail::to_sample_major<T, in, B>(x, t.rows.data(), t.count);
+    auto& gl = g.template layer<I>();
+    detail::accumulate_outer_batch<T, in, out, B>(gl.W, gl.b, D, t.rows.data(), t.count);
+    if constexpr (I > 0) {
+      // dL/da_{I-1} = W_I^T delta_I, then dL/dz_{I-1} = f'(z_{I-1}) (.) dL/da_{I-1}
+      constexpr std::size_t below = trace_t::template layer_offset<I == 0 ? 0 : I - 1>;
+      using act = typename Net::template layer_type<I == 0 ? 0 : I - 1>::activation;
+      detail::transpose_times_batch<T, in, out, B>(net.template layer<I>().W, D, t.upstream.data(),
+                                                   active);
+      detail::activation_vjp_batch<act, T, in, B>(t.z.data() + below, t.a.data() + below,
+                                                  t.upstream.data(), t.delta[(I - 1) % 2].data(),
+                                                  active);
+    }
+  });
+  g.samples += t.count;
+}
+
+namespace detail {
+
+/// sum of squares of every parameter of a set (gradients): per row dot(row, row) in dot()'s
+/// 8-lane order, rows and layers added in flat order. Vectorises, unlike a single running sum.
+template <class P>
+constexpr typename P::value_type sum_of_squares(const P& p) noexcept {
+  using T = typename P::value_type;
+  T sum = T(0);
+  static_for<P::layer_count>([&](auto Ic) {
+    const auto& l = p.template layer<decltype(Ic)::value>();
+    using layer_t = std::remove_cvref_t<decltype(l)>;
+    for (std::size_t j = 0; j < layer_t::output_size; ++j)
+      sum += dot<T, layer_t::input_size>(l.W[j].data(), l.W[j].data());
+    sum += dot<T, layer_t::output_size>(l.b.data(), l.b.data());
+  });
+  return sum;
+}
+
+/// Forward, loss and backward for the samples order(first) .. order(last - 1) in tiles of B:
+/// adds their gradients into `grads` and returns the summed loss, bit-identical to the
+/// per-sample loop of ctnn::train_batch.
+template <std::size_t B, class Net, class Loss, class Order>
+constexpr typename Net::value_type accumulate_batch(const Net& net,
+                                                    std::span<const typename Net::input_type> X,
+                                                    std::span<const typename Net::output_type> Y,
+                                                    const Loss& loss, gradients<Net>& grads,
+                                                    std::size_t first, std::size_t last,
+                                                    const Order& order) noexcept {
+  using T = typename Net::value_type;
+  batch_trace<Net, B> t;  // filled before it is read (see batch_trace)
+  typename batch_trace<Net, B>::output_block delta;
+  T total = T(0);
+  for (std::size_t k = first; k < last; k += B) {
+    const std::size_t end = last - k > B ? k + B : last;
+    t.load(X, k, end, order);
+    forward_batch<!fused_loss<Loss, Net>>(net, t);
+    loss_and_output_delta_batch(loss, t, Y, total, delta);
+    backward_batch(net, t, delta, grads);
+  }
+  return total;
+}
+
+}  // namespace detail
+}  // namespace ctnn
