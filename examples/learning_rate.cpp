@@ -2,8 +2,8 @@
 // learning_rate: the notes' three cases, one network trained with plain gradient descent
 //   w(k+1) = w(k) - eta * dLoss/dw
 // at a too-low, a suitable and a too-high learning rate eta. Too low: the loss falls slowly.
-// Suitable: it converges in reasonable time. Too high: the steps overshoot and the loss
-// oscillates. Writes the three loss curves to learning_rate.csv and draws them here.
+// Suitable: it converges in reasonable time. Too high: the first steps overshoot so far that
+// the sigmoid units saturate, the loss jumps up (to 0.5) and training is stuck there. Writes the three loss curves to learning_rate.csv and draws them here.
 //
 // Usage: learning_rate [output.csv]     (default: learning_rate.csv in the current folder)
 // A picture of the CSV: /usr/bin/python3 examples/plot_learning_rate.py learning_rate.csv out.svg
@@ -16,7 +16,7 @@ using net_t = ctnn::network<double, ctnn::input<2>, ctnn::dense<3, ctnn::tanh>,
                             ctnn::dense<1, ctnn::sigmoid>>;
 
 constexpr std::size_t epochs = 300;
-constexpr std::array<double, 3> rates{0.05, 5.0, 20.0};
+constexpr std::array<double, 3> rates{0.05, 5.0, 50.0};
 constexpr std::array<const char*, 3> names{"too low", "suitable", "too high"};
 
 int main(int argc, char** argv) {
@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  // A terminal plot: loss (0 .. 0.3) upwards, epochs to the right. l = too low, s = suitable,
+  // A terminal plot: loss (0 .. 0.55) upwards, epochs to the right. l = too low, s = suitable,
   // h = too high.
   constexpr int rows = 16, cols = 75;
   std::array<std::array<char, cols>, rows> plot{};
@@ -57,14 +57,14 @@ int main(int argc, char** argv) {
   for (std::size_t r = 0; r < 3; ++r) {
     for (int c = 0; c < cols; ++c) {
       const double loss = curves[r][static_cast<std::size_t>(c) * epochs / cols];
-      int y = static_cast<int>(loss / 0.3 * (rows - 1) + 0.5);
+      int y = static_cast<int>(loss / 0.55 * (rows - 1) + 0.5);
       y = y < 0 ? 0 : (y >= rows ? rows - 1 : y);
       plot[static_cast<std::size_t>(rows - 1 - y)][static_cast<std::size_t>(c)] = "lsh"[r];
     }
   }
   std::printf("\nloss\n");
   for (int y = 0; y < rows; ++y) {
-    const double level = 0.3 * (rows - 1 - y) / (rows - 1);
+    const double level = 0.55 * (rows - 1 - y) / (rows - 1);
     std::printf("%5.2f |%.*s\n", level, cols, plot[static_cast<std::size_t>(y)].data());
   }
   std::printf("      +");
