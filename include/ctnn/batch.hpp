@@ -42,11 +42,12 @@
 #include <ctnn/loss.hpp>
 #include <ctnn/math.hpp>
 #include <ctnn/network.hpp>
+#include <ctnn/optimizer.hpp>
 
 /// Samples per tile of batched training (ctnn::batch_tile). Define it before including ctnn to
 /// trade stack for speed; 1 disables the batched path (results are the same bits either way).
 #ifndef CTNN_BATCH_TILE
-#  define CTNN_BATCH_TILE (::ctnn::detail::simd_bytes > 0 ? 16 : 1)
+#  define CTNN_BATCH_TILE (::ctnn::detail::simd_bytes == 0 ? 1 : ::ctnn::detail::simd_bytes >= 64 ? 32 : 16)
 #endif
 
 namespace ctnn {
@@ -92,8 +93,8 @@ struct batch_trace {
   using network_type = Net;
   using value_type = typename Net::value_type;
   static constexpr std::size_t tile = B;
-  /// Samples one vector of the tile holds; kernels process whole groups of this many.
-  static constexpr std::size_t sample_vector = detail::sample_vector<value_type, B>;
+  /// Samples the kernels process together; they process whole groups of this many.
+  static constexpr std::size_t sample_block = detail::sample_block<value_type, B>;
   /// dL/dz of the output layer for the tile, feature-major.
   using output_block = std::array<value_type, Net::output_size * B>;
 
@@ -108,6 +109,7 @@ struct batch_trace {
   std::size_t count;                                                ///< samples held (<= B)
   std::array<std::size_t, B> sample;                                ///< their indices in the data
   std::array<value_type, Net::input_size * B> input;                ///< x, feature-major
+  std::array<value_type, Net::input_size * B> input_rows;           ///< x, sample-major
   std::array<value_type, detail::value_count<Net> * B> z;           ///< every layer's z
   std::array<value_type, detail::value_count<Net> * B> a;           ///< every layer's a = f(z)
   std::array<value_type, Net::output_size * B> target;              ///< targets, feature-major
@@ -117,7 +119,7 @@ struct batch_trace {
 
   /// Samples the kernels process: count rounded up to whole sample vectors.
   constexpr std::size_t active() const noexcept {
-    const std::size_t v = sample_vector;
+    const std::size_t v = sample_block;
     return (count + v - 1) / v * v;
   }
 
@@ -130,7 +132,10 @@ struct batch_trace {
     for (std::size_t s = 0; s < count; ++s) {
       sample[s] = order(first + s);
       const auto& x = X[sample[s]];
-      for (std::size_t i = 0; i < Net::input_size; ++i) input[i * B + s] = x[i];
+      for (std::size_t i = 0; i < Net::input_size; ++i) {
+        input[i * B + s] = x[i];
+        input_rows[s * Net::input_size + i] = x[i];
+      }
     }
     const std::size_t end = active();
     for (std::size_t s = count; s < end; ++s) {
@@ -185,7 +190,7 @@ constexpr void activate_batch(const T* z, T* a, std::size_t active) noexcept {
   } else if constexpr (std::is_same_v<Act, softmax>) {
     // softmax::apply for each sample, vectorised across samples: the same operations in the
     // same order (max from j = 0, then e^(z - max) and their sum from j = 0, then times 1/sum).
-    constexpr std::size_t S = sample_vector<T, B>;
+    constexpr std::size_t S = sample_block<T, B>;
     for (std::size_t s0 = 0; s0 < active; s0 += S) {
       T m[S] = {}, sum[S] = {};
       for (std::size_t s = 0; s < S; ++s) m[s] = z[s0 + s];
@@ -314,7 +319,7 @@ constexpr void loss_and_output_delta_batch(const L& loss, batch_trace<Net, B>& t
     if constexpr (std::is_same_v<L, categorical_cross_entropy> && std::is_same_v<act, softmax>) {
       // categorical_cross_entropy::fused_value_and_delta, vectorised across samples: the same
       // operations in the same order for each sample.
-      constexpr std::size_t S = batch_trace<Net, B>::sample_vector;
+      constexpr std::size_t S = batch_trace<Net, B>::sample_block;
       const T* z = t.z.data() + o;
       const T* y = t.target.data();
       for (std::size_t s0 = 0; s0 < active; s0 += S) {
@@ -346,6 +351,41 @@ constexpr void loss_and_output_delta_batch(const L& loss, batch_trace<Net, B>& t
           }
         for (std::size_t s = 0; s < S && s0 + s < t.count; ++s) total += value[s];
       }
+    } else if constexpr (std::is_same_v<L, binary_cross_entropy> && std::is_same_v<act, sigmoid>) {
+      // binary_cross_entropy::fused_value_and_delta, vectorised across samples.
+      constexpr std::size_t S = batch_trace<Net, B>::sample_block;
+      const T k = detail::inverse_count<T, N>();
+      const T* z = t.z.data() + o;
+      const T* y = t.target.data();
+      for (std::size_t s0 = 0; s0 < active; s0 += S) {
+        T value[S] = {};
+        for (std::size_t j = 0; j < N; ++j)
+          for (std::size_t s = 0; s < S; ++s) {
+            const std::size_t i = j * B + s0 + s;
+            const T pos = z[i] > T(0) ? z[i] : T(0);
+            value[s] += pos - z[i] * y[i] + math::log1p(math::exp(-math::abs(z[i])));
+            dL_dz[i] = k * (math::sigmoid(z[i]) - y[i]);
+          }
+        for (std::size_t s = 0; s < S && s0 + s < t.count; ++s) total += value[s] * k;
+      }
+    } else if constexpr (std::is_same_v<L, mse> && ElementwiseActivation<act>) {
+      // mse::value, mse::gradient and the activation's derivative, vectorised across samples.
+      constexpr std::size_t S = batch_trace<Net, B>::sample_block;
+      const T k = detail::inverse_count<T, N>(), k2 = T(2) * detail::inverse_count<T, N>();
+      const T* z = t.z.data() + o;
+      const T* a = t.a.data() + o;
+      const T* y = t.target.data();
+      for (std::size_t s0 = 0; s0 < active; s0 += S) {
+        T value[S] = {};
+        for (std::size_t j = 0; j < N; ++j)
+          for (std::size_t s = 0; s < S; ++s) {
+            const std::size_t i = j * B + s0 + s;
+            const T d = a[i] - y[i];
+            value[s] += d * d;
+            dL_dz[i] = act::derivative(z[i], a[i]) * (k2 * (a[i] - y[i]));
+          }
+        for (std::size_t s = 0; s < S && s0 + s < t.count; ++s) total += value[s] * k;
+      }
     } else {
       for (std::size_t s = 0; s < t.count; ++s) {
         typename Net::output_type zs{}, as{}, ys{}, d{};
@@ -371,14 +411,14 @@ constexpr void loss_and_output_delta_batch(const L& loss, batch_trace<Net, B>& t
   }
 }
 
-/// Backpropagation for the tile: from dL/dz of the output layer (feature-major), adds dL/dW and
-/// dL/db of every layer into `g` for the t.count samples in order (g.samples += t.count): the
-/// very additions t.count calls of ctnn::backward_from_output_delta make. (dL/dx of the network
-/// input is not computed: training does not need it.)
+namespace detail {
+
+/// backward_batch; with `overwrite`, the gradients' old values are taken as +0 instead of read
+/// (the same bits as clearing them first, without the pass that clears).
 template <class Net, std::size_t B>
 constexpr void backward_batch(const Net& net, batch_trace<Net, B>& t,
                               const typename batch_trace<Net, B>::output_block& dL_dz,
-                              gradients<Net>& g) noexcept {
+                              gradients<Net>& g, bool overwrite) noexcept {
   using T = typename Net::value_type;
   using trace_t = batch_trace<Net, B>;
   constexpr std::size_t L = Net::layer_count;
@@ -387,11 +427,16 @@ constexpr void backward_batch(const Net& net, batch_trace<Net, B>& t,
     constexpr std::size_t I = decltype(Ic)::value;
     constexpr std::size_t in = Net::widths[I], out = Net::widths[I + 1];
     const T* D = I + 1 == L ? dL_dz.data() : t.delta[I % 2].data();
-    const T* x = I == 0 ? t.input.data() : t.a.data() + trace_t::template layer_offset<I == 0 ? 0 : I - 1>;
-    // dL/dW_I = sum_s delta_s x_s^T, dL/db_I = sum_s delta_s
-    detail::to_sample_major<T, in, B>(x, t.rows.data(), t.count);
+    // dL/dW_I = sum_s delta_s x_s^T, dL/db_I = sum_s delta_s, from x_s as contiguous rows: the
+    // data set's own rows for layer 0, a sample-major copy of the layer below's a otherwise.
+    const T* xs = t.input_rows.data();
+    if constexpr (I > 0) {
+      constexpr std::size_t below = trace_t::template layer_offset<I == 0 ? 0 : I - 1>;
+      to_sample_major<T, in, B>(t.a.data() + below, t.rows.data(), t.count);
+      xs = t.rows.data();
+    }
     auto& gl = g.template layer<I>();
-    detail::accumulate_outer_batch<T, in, out, B>(gl.W, gl.b, D, t.rows.data(), t.count);
+    accumulate_outer_batch<T, in, out, B>(gl.W, gl.b, D, xs, t.count, overwrite);
     if constexpr (I > 0) {
       // dL/da_{I-1} = W_I^T delta_I, then dL/dz_{I-1} = f'(z_{I-1}) (.) dL/da_{I-1}
       constexpr std::size_t below = trace_t::template layer_offset<I == 0 ? 0 : I - 1>;
@@ -403,37 +448,182 @@ constexpr void backward_batch(const Net& net, batch_trace<Net, B>& t,
                                                   active);
     }
   });
-  g.samples += t.count;
+  g.samples = (overwrite ? 0 : g.samples) + t.count;
+}
+
+}  // namespace detail
+
+/// Backpropagation for the tile: from dL/dz of the output layer (feature-major), adds dL/dW and
+/// dL/db of every layer into `g` for the t.count samples in order (g.samples += t.count): the
+/// very additions t.count calls of ctnn::backward_from_output_delta make. (dL/dx of the network
+/// input is not computed: training does not need it.)
+template <class Net, std::size_t B>
+constexpr void backward_batch(const Net& net, batch_trace<Net, B>& t,
+                              const typename batch_trace<Net, B>::output_block& dL_dz,
+                              gradients<Net>& g) noexcept {
+  detail::backward_batch(net, t, dL_dz, g, false);
 }
 
 namespace detail {
 
-/// sum of squares of every parameter of a set (gradients): per row dot(row, row) in dot()'s
-/// 8-lane order, rows and layers added in flat order. Vectorises, unlike a single running sum.
+/// Every parameter of a set (gradients) times `scale` when `scaled` (as gradients::scale does:
+/// g *= scale), and the sum of squares of the results for the divergence check, layer by layer
+/// in the order of detail::scaled_sum_of_squares, the layers' sums added in order. One pass
+/// over the set, and it vectorises (a single running sum would be one long chain of dependent
+/// additions).
 template <class P>
-constexpr typename P::value_type sum_of_squares(const P& p) noexcept {
+constexpr typename P::value_type scale_and_sum_of_squares(P& p, typename P::value_type scale,
+                                                          bool scaled) noexcept {
   using T = typename P::value_type;
   T sum = T(0);
   static_for<P::layer_count>([&](auto Ic) {
-    const auto& l = p.template layer<decltype(Ic)::value>();
+    auto& l = p.template layer<decltype(Ic)::value>();
     using layer_t = std::remove_cvref_t<decltype(l)>;
-    for (std::size_t j = 0; j < layer_t::output_size; ++j)
-      sum += dot<T, layer_t::input_size>(l.W[j].data(), l.W[j].data());
-    sum += dot<T, layer_t::output_size>(l.b.data(), l.b.data());
+    constexpr std::size_t in = layer_t::input_size, out = layer_t::output_size;
+    sum += scaled ? scaled_sum_of_squares<T, in, out, true>(l.W, l.b, scale)
+                  : scaled_sum_of_squares<T, in, out, false>(l.W, l.b, scale);
   });
   return sum;
 }
 
+/// The same sum of squares without scaling (a copy: the set itself is not written).
+template <class P>
+constexpr typename P::value_type sum_of_squares(const P& p) noexcept {
+  P copy = p;
+  return scale_and_sum_of_squares(copy, typename P::value_type(1), false);
+}
+
+/// ctnn::backward_from_output_delta for training: the same additions into `g` (or, with
+/// `overwrite`, the bits of clearing g first without the pass that clears), without dL/dx of the
+/// network input (which training does not use: one matrix-vector product less).
+template <class Net>
+constexpr void backward_sample(const Net& net, const trace<Net>& t,
+                               const typename Net::output_type& dL_dz, gradients<Net>& g,
+                               bool overwrite) noexcept {
+  using T = typename Net::value_type;
+  constexpr std::size_t W = max_width<Net>;
+  std::array<T, W> delta{}, upstream{};
+  for (std::size_t j = 0; j < Net::output_size; ++j) delta[j] = dL_dz[j];
+  static_for_reverse<Net::layer_count>([&](auto Ic) {
+    constexpr std::size_t I = decltype(Ic)::value;
+    constexpr std::size_t in = Net::widths[I], out = Net::widths[I + 1];
+    const std::span<const T, out> d(delta.data(), out);
+    const std::span<const T, in> x(t.template layer_input<I>());
+    auto& gl = g.template layer<I>();
+    if (overwrite) accumulate_outer<T, in, out, true>(gl.W, gl.b, d, x);
+    else accumulate_outer<T, in, out, false>(gl.W, gl.b, d, x);
+    if constexpr (I > 0) {
+      constexpr std::size_t J = I == 0 ? 0 : I - 1;
+      transpose_times<T, in, out>(net.template layer<I>().W, d, std::span<T, in>(upstream.data(), in));
+      const auto& below = t.template layer<J>();
+      using act = typename Net::template layer_type<J>::activation;
+      activation_vjp<act, T, in>(std::span<const T, in>(below.z), std::span<const T, in>(below.a),
+                                 std::span<const T, in>(upstream.data(), in),
+                                 std::span<T, in>(delta.data(), in));
+    }
+  });
+  g.samples = (overwrite ? 0 : g.samples) + 1;
+}
+
+/// Optimisers whose step is plain gradient descent, p <- p - eta g, and can be fused with one
+/// sample's backward pass: ctnn::gradient_descent, and ctnn::sgd without momentum and weight
+/// decay (checked at run time); never with gradient clipping.
+template <class Opt>
+struct plain_descent : std::false_type {};
+template <class U>
+struct plain_descent<gradient_descent<U>> : std::true_type {};
+template <class U>
+struct plain_descent<sgd<U>> : std::true_type {};
+
+template <class Opt>
+constexpr bool fusable_step(const Opt& opt, double clip_norm) noexcept {
+  if constexpr (!plain_descent<Opt>::value) {
+    return false;
+  } else if constexpr (requires { opt.momentum; opt.weight_decay; }) {
+    return clip_norm <= 0.0 && opt.momentum == decltype(opt.momentum)(0) &&
+           opt.weight_decay == decltype(opt.weight_decay)(0);
+  } else {
+    return clip_norm <= 0.0;
+  }
+}
+
+/// One training step on one sample with plain gradient descent (fusable_step), fused: forward,
+/// loss, every layer's dL/dz (with the weights before the step), then per layer one pass that
+/// writes the gradient into `g` (the bits of clear() + backward) and applies p <- p - eta g.
+/// Divergence check before anything changes: the loss and sum_I ||delta_I||^2 (||x_I||^2 + 1),
+/// the squared norm of this rank-one gradient (dot()'s order for each norm, layers in order),
+/// must be finite; its being finite bounds every gradient entry far below overflow. When it is
+/// not, `g` holds the gradient, the network and `state` are unchanged, and the return value is
+/// not finite. Returns the sample's loss.
+template <class Net, class Loss, class State>
+constexpr typename Net::value_type train_sample_descent(Net& net,
+                                                        const typename Net::input_type& x,
+                                                        const typename Net::output_type& y,
+                                                        const Loss& loss, gradients<Net>& g,
+                                                        State& state,
+                                                        typename Net::value_type eta) noexcept {
+  using T = typename Net::value_type;
+  using offsets = batch_trace<Net, 1>;
+  constexpr std::size_t L = Net::layer_count;
+  typename Net::trace_type t{};
+  net.forward(x, t);
+  typename Net::output_type out_delta{};
+  const T value = loss_and_output_delta(loss, t, y, out_delta);
+  std::array<T, value_count<Net>> delta{};  // dL/dz of every layer, at offsets::layer_offset<I>
+  for (std::size_t j = 0; j < Net::output_size; ++j)
+    delta[offsets::template layer_offset<L - 1> + j] = out_delta[j];
+  static_for_reverse<L>([&](auto Ic) {
+    constexpr std::size_t I = decltype(Ic)::value;
+    if constexpr (I > 0) {
+      constexpr std::size_t in = Net::widths[I], out = Net::widths[I + 1];
+      using act = typename Net::template layer_type<I - 1>::activation;
+      std::array<T, in> up{};
+      transpose_times<T, in, out>(net.template layer<I>().W,
+                                  std::span<const T, out>(delta.data() + offsets::template layer_offset<I>, out),
+                                  std::span<T, in>(up));
+      const auto& below = t.template layer<I - 1>();
+      activation_vjp<act, T, in>(std::span<const T, in>(below.z), std::span<const T, in>(below.a),
+                                 std::span<const T, in>(up),
+                                 std::span<T, in>(delta.data() + offsets::template layer_offset<I - 1>, in));
+    }
+  });
+  T norm2 = T(0);
+  static_for<L>([&](auto Ic) {
+    constexpr std::size_t I = decltype(Ic)::value;
+    constexpr std::size_t in = Net::widths[I], out = Net::widths[I + 1];
+    const T* d = delta.data() + offsets::template layer_offset<I>;
+    const T* xi = t.template layer_input<I>().data();
+    norm2 += dot<T, out>(d, d) * (dot<T, in>(xi, xi) + T(1));
+  });
+  const bool ok = math::isfinite(value) && math::isfinite(norm2);
+  static_for<L>([&](auto Ic) {
+    constexpr std::size_t I = decltype(Ic)::value;
+    constexpr std::size_t in = Net::widths[I], out = Net::widths[I + 1];
+    const T* d = delta.data() + offsets::template layer_offset<I>;
+    const std::span<const T, in> xi(t.template layer_input<I>());
+    auto& gl = g.template layer<I>();
+    auto& l = net.template layer<I>();
+    if (ok) descend_outer<T, in, out>(l.W, l.b, gl.W, gl.b, d, xi.data(), eta);
+    else accumulate_outer<T, in, out, true>(gl.W, gl.b, std::span<const T, out>(d, out), xi);
+  });
+  g.samples = 1;
+  if (!ok) return value + norm2;
+  ++state.step;
+  return value;
+}
+
 /// Forward, loss and backward for the samples order(first) .. order(last - 1) in tiles of B:
-/// adds their gradients into `grads` and returns the summed loss, bit-identical to the
-/// per-sample loop of ctnn::train_batch.
+/// adds their gradients into `grads` (or, with `overwrite`, replaces them: the bits of
+/// clear() followed by adding) and returns the summed loss, bit-identical to the per-sample
+/// loop of ctnn::train_batch.
 template <std::size_t B, class Net, class Loss, class Order>
 constexpr typename Net::value_type accumulate_batch(const Net& net,
                                                     std::span<const typename Net::input_type> X,
                                                     std::span<const typename Net::output_type> Y,
                                                     const Loss& loss, gradients<Net>& grads,
                                                     std::size_t first, std::size_t last,
-                                                    const Order& order) noexcept {
+                                                    const Order& order,
+                                                    bool overwrite = false) noexcept {
   using T = typename Net::value_type;
   batch_trace<Net, B> t;  // filled before it is read (see batch_trace)
   typename batch_trace<Net, B>::output_block delta;
@@ -443,7 +633,7 @@ constexpr typename Net::value_type accumulate_batch(const Net& net,
     t.load(X, k, end, order);
     forward_batch<!fused_loss<Loss, Net>>(net, t);
     loss_and_output_delta_batch(loss, t, Y, total, delta);
-    backward_batch(net, t, delta, grads);
+    backward_batch(net, t, delta, grads, overwrite && k == first);
   }
   return total;
 }

@@ -144,33 +144,41 @@ constexpr typename Net::value_type train_batch(
     gradients<Net>& grads, std::size_t first, std::size_t last, const Order& order,
     double clip_norm = 0.0) noexcept {
   using T = typename Net::value_type;
-  grads.clear();
+  // One sample with plain gradient descent: the step fused with the backward pass (batch.hpp).
+  if (last - first == 1 && detail::fusable_step(opt, clip_norm)) {
+    const std::size_t s = order(first);
+    return detail::train_sample_descent(net, X[s], Y[s], loss, grads, state, learning_rate);
+  }
   T total = T(0);
   // Several samples at run time: batched (matrix-matrix) execution in tiles of batch_tile
   // samples (batch.hpp). It gives the same bits as the per-sample loop below, which is what
-  // constant evaluation runs (its cost then grows with the real sample count, not the tile).
+  // constant evaluation runs (its cost then grows with the real sample count, not with the
+  // tile). Both overwrite the gradients with the first sample's (the bits of clear() and then
+  // adding, without a pass that clears).
   bool batched = false;
   if constexpr (batch_tile > 1) {
     if (last - first > 1 && !std::is_constant_evaluated()) {
-      total = detail::accumulate_batch<batch_tile>(net, X, Y, loss, grads, first, last, order);
+      total = detail::accumulate_batch<batch_tile>(net, X, Y, loss, grads, first, last, order,
+                                                   true);
       batched = true;
     }
   }
-  if (!batched) {
+  if (!batched) {  // one sample at a time; the first overwrites the gradients
+    if (first == last) grads.clear();
     typename Net::trace_type t{};
     typename Net::output_type delta{};
     for (std::size_t k = first; k < last; ++k) {
       const std::size_t s = order(k);
       net.forward(X[s], t);
       total += loss_and_output_delta(loss, t, Y[s], delta);
-      backward_from_output_delta(net, t, delta, grads);
+      detail::backward_sample(net, t, delta, grads, k == first);
     }
   }
-  // Mean over the batch (x 1 is exact: skipped for one sample).
-  if (last - first != 1) grads.scale(T(1) / static_cast<T>(last - first));
-  // Divergence check: the sum of squares of the gradient in dot()'s lane order (vectorised; a
-  // single running sum over every parameter would be one long dependency chain).
-  const T squares = detail::sum_of_squares(grads);
+  // Mean over the batch (g *= 1/n; x 1 is exact, so it is skipped for one sample), and in the
+  // same pass the divergence check's sum of squares of the gradient (in dot()'s lane order: a
+  // single running sum over every parameter would be one long chain of dependent additions).
+  const T squares = detail::scale_and_sum_of_squares(
+      grads, T(1) / static_cast<T>(last - first), last - first != 1);
   if (!math::isfinite(total) || !math::isfinite(squares)) return total + squares;  // non-finite
   if (clip_norm > 0.0) clip_by_global_norm(grads, static_cast<T>(clip_norm));
   opt.step(net, grads, state, learning_rate);

@@ -71,12 +71,15 @@ inline constexpr std::size_t simd_registers =
 template <class T>
 inline constexpr std::size_t simd_width = simd_bytes >= 2 * sizeof(T) ? simd_bytes / sizeof(T) : 1;
 
-/// The largest power of two that is <= simd_width<T> and divides B: the samples one vector of a
-/// tile of B samples holds.
+/// Samples the batched kernels process together: the largest power of two that divides B and
+/// fills at most two vector registers (32 registers) or one (16 registers). Two vectors per
+/// register-tile row halve the broadcasts of weights, which compete with the multiplies and
+/// adds for the floating-point pipes.
 template <class T, std::size_t B>
-inline constexpr std::size_t sample_vector = [] {
+inline constexpr std::size_t sample_block = [] {
+  const std::size_t cap = (simd_registers >= 32 ? 2 : 1) * simd_width<T>;
   std::size_t s = 1;
-  while (2 * s <= simd_width<T> && B % (2 * s) == 0) s *= 2;
+  while (2 * s <= cap && B % (2 * s) == 0) s *= 2;
   return s;
 }();
 
@@ -87,6 +90,16 @@ inline constexpr std::size_t sample_vector = [] {
 /// Lanes of the fixed-order dot product. The 8 independent partial sums are what lets the
 /// compiler use SIMD for a reduction it may not reassociate.
 inline constexpr std::size_t dot_lanes = 8;
+
+/// ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)): how dot() combines its 8 lanes, written as three
+/// vector-shaped stages (l_k + l_{k+4}, then two apart, then the last two).
+template <class T>
+constexpr T combine8(const T* l) noexcept {
+  T half[4] = {}, quarter[2] = {};
+  for (std::size_t k = 0; k < 4; ++k) half[k] = l[k] + l[k + 4];
+  for (std::size_t k = 0; k < 2; ++k) quarter[k] = half[k] + half[k + 2];
+  return quarter[0] + quarter[1];
+}
 
 /// sum_i w[i] x[i], summed as 8 interleaved partial sums (lane k takes i = k mod 8, from +0
 /// upward), then combined pairwise ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)). Below 8 terms: left to
@@ -103,19 +116,21 @@ constexpr T dot(const T* w, const T* x) noexcept {
     for (std::size_t i = 0; i < full; i += dot_lanes)
       for (std::size_t k = 0; k < dot_lanes; ++k) acc[k] += w[i + k] * x[i + k];
     for (std::size_t i = full; i < N; ++i) acc[i - full] += w[i] * x[i];
-    return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+    return combine8(acc);
   }
 }
 
-/// The 8-lane combination of dot(), for lanes held in acc[first + 0 .. first + 7][s].
+/// The 8-lane combination of dot(), for lanes held in acc[0 .. 7][s].
 template <class T, std::size_t S>
 constexpr T combine_lanes(const T (*acc)[S], std::size_t s) noexcept {
   return ((acc[0][s] + acc[4][s]) + (acc[2][s] + acc[6][s])) +
          ((acc[1][s] + acc[5][s]) + (acc[3][s] + acc[7][s]));
 }
 
-/// Rows j0 .. j0+R-1 of z = b + W x (one sample), each row exactly dot() of the row and x plus
-/// b_j: the R rows share every load of x, and each row's 8 lanes form one vector accumulator.
+/// Rows j0 .. j0+R-1 of z = b + W x (one sample), each row exactly b_j + dot(W_j, x): the R rows
+/// share every load of x, each row's 8 lanes are one vector accumulator, and the lanes are
+/// combined in stages (l_k + l_{k+4}, then + the pair two apart, then the last two), which is
+/// dot()'s tree written so that each stage is one vector operation per row.
 template <class T, std::size_t In, std::size_t Out, std::size_t R>
 constexpr void affine_rows(const std::array<std::array<T, In>, Out>& W, const std::array<T, Out>& b,
                            const T* x, T* z, std::size_t j0) noexcept {
@@ -126,10 +141,14 @@ constexpr void affine_rows(const std::array<std::array<T, In>, Out>& W, const st
       static_for<R>([&](auto r) { acc[r()][k] += W[j0 + r()][i + k] * x[i + k]; });
   for (std::size_t i = full; i < In; ++i)
     static_for<R>([&](auto r) { acc[r()][i - full] += W[j0 + r()][i] * x[i]; });
+  T half[R][L / 2] = {}, quarter[R][L / 4] = {};
   static_for<R>([&](auto r) {
-    const T* a = acc[r()];
-    z[j0 + r()] = b[j0 + r()] + (((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7])));
+    for (std::size_t k = 0; k < L / 2; ++k) half[r()][k] = acc[r()][k] + acc[r()][k + L / 2];
   });
+  static_for<R>([&](auto r) {
+    for (std::size_t k = 0; k < L / 4; ++k) quarter[r()][k] = half[r()][k] + half[r()][k + L / 4];
+  });
+  static_for<R>([&](auto r) { z[j0 + r()] = b[j0 + r()] + (quarter[r()][0] + quarter[r()][1]); });
 }
 
 /// z[j] = b[j] + dot(W[j], x)   (z = W x + b)
@@ -139,47 +158,78 @@ constexpr void affine(const std::array<std::array<T, In>, Out>& W, const std::ar
   if constexpr (In < dot_lanes) {
     for (std::size_t j = 0; j < Out; ++j) z[j] = b[j] + dot<T, In>(W[j].data(), x.data());
   } else {
-    constexpr std::size_t R = 4, main = Out - Out % R;  // R rows share each load of x
+    constexpr std::size_t R = 8, main = Out - Out % R;  // R rows share each load of x
     for (std::size_t j = 0; j < main; j += R) affine_rows<T, In, Out, R>(W, b, x.data(), z.data(), j);
     if constexpr (main < Out)
       for (std::size_t j = main; j < Out; ++j) affine_rows<T, In, Out, 1>(W, b, x.data(), z.data(), j);
   }
 }
 
-/// dW[j][i] += delta[j] x[i],  db[j] += delta[j]   (dL/dW = delta x^T, dL/db = delta)
-template <class T, std::size_t In, std::size_t Out>
+/// dW[j][i] += delta[j] x[i],  db[j] += delta[j]   (dL/dW = delta x^T, dL/db = delta).
+/// Overwrite: dW[j][i] = +0 + delta[j] x[i] (the bits of clearing first, without reading dW).
+template <class T, std::size_t In, std::size_t Out, bool Overwrite = false>
 constexpr void accumulate_outer(std::array<std::array<T, In>, Out>& dW, std::array<T, Out>& db,
                                 std::span<const T, Out> delta,
                                 std::span<const T, In> x) noexcept {
+  T xs[In] = {};  // local copies: dW cannot alias them, so the loop needs no overlap checks
+  for (std::size_t i = 0; i < In; ++i) xs[i] = x[i];
   for (std::size_t j = 0; j < Out; ++j) {
     const T d = delta[j];
-    for (std::size_t i = 0; i < In; ++i) dW[j][i] += d * x[i];
-    db[j] += d;
+    if constexpr (Overwrite) {
+      for (std::size_t i = 0; i < In; ++i) dW[j][i] = T(0) + d * xs[i];
+      db[j] = T(0) + d;
+    } else {
+      for (std::size_t i = 0; i < In; ++i) dW[j][i] += d * xs[i];
+      db[j] += d;
+    }
   }
 }
 
-/// dx[i0 .. i0+C-1] = sum_j W[j][i] delta[j], from +0, j in order; the block stays in registers.
-template <class T, std::size_t In, std::size_t Out, std::size_t C>
-constexpr void transpose_times_block(const std::array<std::array<T, In>, Out>& W, const T* delta,
-                                     T* dx, std::size_t i0) noexcept {
-  T acc[C] = {};
+/// One sample's plain gradient-descent step fused with its gradient: gW[j][i] = +0 + delta[j]
+/// x[i], gb[j] = +0 + delta[j] (the bits of clearing and accumulating), then W[j][i] = W[j][i] -
+/// eta gW[j][i] and b[j] = b[j] - eta gb[j] (ctnn::gradient_descent's and, without momentum and
+/// weight decay, ctnn::sgd's update), in one pass over the layer.
+template <class T, std::size_t In, std::size_t Out>
+constexpr void descend_outer(std::array<std::array<T, In>, Out>& W, std::array<T, Out>& b,
+                             std::array<std::array<T, In>, Out>& gW, std::array<T, Out>& gb,
+                             const T* delta, const T* x, T eta) noexcept {
+  T xs[In] = {};
+  for (std::size_t i = 0; i < In; ++i) xs[i] = x[i];
   for (std::size_t j = 0; j < Out; ++j) {
     const T d = delta[j];
-    const T* w = W[j].data() + i0;
-    for (std::size_t c = 0; c < C; ++c) acc[c] += w[c] * d;
+    T gv[In] = {};  // the row's gradient in a local array: no aliasing question for W and gW
+    for (std::size_t i = 0; i < In; ++i) gv[i] = T(0) + d * xs[i];
+    for (std::size_t i = 0; i < In; ++i) gW[j][i] = gv[i];
+    for (std::size_t i = 0; i < In; ++i) W[j][i] = W[j][i] - eta * gv[i];
   }
-  for (std::size_t c = 0; c < C; ++c) dx[i0 + c] = acc[c];
+  for (std::size_t j = 0; j < Out; ++j) {
+    const T gbv = T(0) + delta[j];
+    gb[j] = gbv;
+    b[j] = b[j] - eta * gbv;
+  }
 }
 
 /// dx[i] = sum_j W[j][i] delta[j]   (dL/dx = W^T delta), summed from +0 over j = 0 .. Out-1.
+/// Rows are taken J at a time (one pass over a local dx per J rows), the order unchanged.
 template <class T, std::size_t In, std::size_t Out>
 constexpr void transpose_times(const std::array<std::array<T, In>, Out>& W,
                                std::span<const T, Out> delta, std::span<T, In> dx) noexcept {
-  // Blocks of up to 4 vector registers (at least 8 elements) of dx stay in registers.
-  constexpr std::size_t C = 4 * simd_width<T> > 8 ? 4 * simd_width<T> : 8, main = In - In % C;
-  for (std::size_t i = 0; i < main; i += C)
-    transpose_times_block<T, In, Out, C>(W, delta.data(), dx.data(), i);
-  if constexpr (main < In) transpose_times_block<T, In, Out, In - main>(W, delta.data(), dx.data(), main);
+  constexpr std::size_t J = 4, main = Out - Out % J;
+  T acc[In] = {};
+  for (std::size_t j = 0; j < main; j += J) {
+    T d[J] = {};
+    for (std::size_t q = 0; q < J; ++q) d[q] = delta[j + q];
+    for (std::size_t i = 0; i < In; ++i) {
+      T a = acc[i];
+      static_for<J>([&](auto q) { a += W[j + q()][i] * d[q()]; });
+      acc[i] = a;
+    }
+  }
+  for (std::size_t j = main; j < Out; ++j) {
+    const T d = delta[j];
+    for (std::size_t i = 0; i < In; ++i) acc[i] += W[j][i] * d;
+  }
+  for (std::size_t i = 0; i < In; ++i) dx[i] = acc[i];
 }
 
 /// y[j] = dot(W[j], v)   (the linear part of a layer's Jacobian-vector product)
@@ -189,20 +239,46 @@ constexpr void times(const std::array<std::array<T, In>, Out>& W, std::span<cons
   for (std::size_t j = 0; j < Out; ++j) y[j] = dot<T, In>(W[j].data(), v.data());
 }
 
+/// The divergence check's sum of squares of a layer's parameters (a gradient), optionally
+/// scaling them first (W[j][i] *= scale, b[j] *= scale, as gradients::scale does). Any fixed
+/// order serves the check; this one vectorises and keeps four chains of additions in flight:
+/// row j's squares go to group j mod 4, element i of a row to lane i mod 8 (the row's last
+/// In mod 8 elements to lanes 0, 1, ...), from +0 and rows in order; the groups are combined
+/// lane by lane as (g0 + g1) + (g2 + g3), the lanes as in dot(); then + dot(b, b).
+template <class T, std::size_t In, std::size_t Out, bool Scaled>
+constexpr T scaled_sum_of_squares(std::array<std::array<T, In>, Out>& W, std::array<T, Out>& b,
+                                  T scale) noexcept {
+  constexpr std::size_t L = dot_lanes, G = 4, full = In - In % L, rows = Out - Out % G;
+  T acc[G][L] = {};
+  auto add_row = [&](std::size_t q, std::size_t j) {  // q: group (constant after inlining)
+    T* w = W[j].data();
+    if constexpr (Scaled)
+      for (std::size_t i = 0; i < In; ++i) w[i] *= scale;
+    for (std::size_t i = 0; i < full; i += L)
+      for (std::size_t k = 0; k < L; ++k) acc[q][k] += w[i + k] * w[i + k];
+    for (std::size_t i = full; i < In; ++i) acc[q][i - full] += w[i] * w[i];
+  };
+  for (std::size_t j = 0; j < rows; j += G) static_for<G>([&](auto q) { add_row(q(), j + q()); });
+  for (std::size_t j = rows; j < Out; ++j) add_row(j - rows, j);
+  T lanes[L] = {};
+  for (std::size_t k = 0; k < L; ++k) lanes[k] = (acc[0][k] + acc[1][k]) + (acc[2][k] + acc[3][k]);
+  if constexpr (Scaled)
+    for (std::size_t j = 0; j < Out; ++j) b[j] *= scale;
+  return combine8(lanes) + dot<T, Out>(b.data(), b.data());
+}
+
 // ---------------------------------------------------------------------------------------------
 // A tile of B samples, feature-major: value i of sample s at [i * B + s]
 // ---------------------------------------------------------------------------------------------
 
-/// Rows of one forward register tile: 8 lanes x rows x one vector of samples must leave room
-/// for the operands.
-template <class T>
-inline constexpr std::size_t affine_tile_rows = simd_registers >= 32 && simd_width<T> > 1 ? 2 : 1;
-
 /// Z rows j0 .. j0+R-1, samples s0 .. s0+S-1: z_js = b_j + dot(W_j, x_s) in dot()'s order.
+/// Register tile: R rows x 8 lanes x S samples; each weight is broadcast once per S samples.
 template <class T, std::size_t In, std::size_t Out, std::size_t B, std::size_t R, std::size_t S>
 constexpr void affine_batch_tile(const std::array<std::array<T, In>, Out>& W,
                                  const std::array<T, Out>& b, const T* X, T* Z, std::size_t j0,
                                  std::size_t s0) noexcept {
+  T bias[R] = {};  // a local copy: Z cannot alias it, so the stores below vectorise freely
+  for (std::size_t r = 0; r < R; ++r) bias[r] = b[j0 + r];
   if constexpr (In < dot_lanes) {
     T acc[R][S] = {};
     for (std::size_t i = 0; i < In; ++i) {
@@ -210,8 +286,6 @@ constexpr void affine_batch_tile(const std::array<std::array<T, In>, Out>& W,
       for (std::size_t s = 0; s < S; ++s)
         static_for<R>([&](auto r) { acc[r()][s] += W[j0 + r()][i] * x[s]; });
     }
-    T bias[R] = {};  // a local copy: Z cannot alias it, so the stores below vectorise freely
-    for (std::size_t r = 0; r < R; ++r) bias[r] = b[j0 + r];
     for (std::size_t s = 0; s < S; ++s)
       static_for<R>([&](auto r) { Z[(j0 + r()) * B + s0 + s] = bias[r()] + acc[r()][s]; });
   } else {
@@ -233,8 +307,6 @@ constexpr void affine_batch_tile(const std::array<std::array<T, In>, Out>& W,
           acc[r * L + k][s] += W[j0 + r][full + k] * x[k * B + s];
         });
     }
-    T bias[R] = {};
-    for (std::size_t r = 0; r < R; ++r) bias[r] = b[j0 + r];
     for (std::size_t s = 0; s < S; ++s)
       static_for<R>([&](auto r) {
         Z[(j0 + r()) * B + s0 + s] = bias[r()] + combine_lanes<T, S>(acc + r() * L, s);
@@ -242,16 +314,17 @@ constexpr void affine_batch_tile(const std::array<std::array<T, In>, Out>& W,
   }
 }
 
-/// Z = W X + b for the samples [0, active) of a tile (active a multiple of sample_vector<T, B>
-/// or B): every z_js exactly as affine() computes it for sample s alone.
+/// Z = W X + b for the samples [0, active) of a tile (active a multiple of sample_block<T, B>):
+/// every z_js exactly as affine() computes it for sample s alone.
 template <class T, std::size_t In, std::size_t Out, std::size_t B>
 constexpr void affine_batch(const std::array<std::array<T, In>, Out>& W, const std::array<T, Out>& b,
                             const T* X, T* Z, std::size_t active) noexcept {
-  constexpr std::size_t S = sample_vector<T, B>, R = affine_tile_rows<T>, main = Out - Out % R;
+  constexpr std::size_t S = sample_block<T, B>;
+  constexpr std::size_t R = In < dot_lanes ? 4 : 1, main = Out - Out % R;
   for (std::size_t s0 = 0; s0 < active; s0 += S) {
     for (std::size_t j = 0; j < main; j += R) affine_batch_tile<T, In, Out, B, R, S>(W, b, X, Z, j, s0);
     if constexpr (main < Out)
-      for (std::size_t j = main; j < Out; ++j) affine_batch_tile<T, In, Out, B, 1, S>(W, b, X, Z, j, s0);
+      affine_batch_tile<T, In, Out, B, Out - main, S>(W, b, X, Z, main, s0);
   }
 }
 
@@ -271,16 +344,14 @@ constexpr void transpose_times_batch_tile(const std::array<std::array<T, In>, Ou
     static_for<R>([&](auto r) { DX[(i0 + r()) * B + s0 + s] = acc[r()][s]; });
 }
 
-/// Rows of one dL/dx register tile.
-template <class T>
-inline constexpr std::size_t transpose_tile_rows = simd_registers >= 32 ? 8 : 4;
-
 /// dX = W^T D for the samples [0, active) of a tile: every dx_is exactly as transpose_times()
 /// computes it for sample s alone.
 template <class T, std::size_t In, std::size_t Out, std::size_t B>
 constexpr void transpose_times_batch(const std::array<std::array<T, In>, Out>& W, const T* D, T* DX,
                                      std::size_t active) noexcept {
-  constexpr std::size_t S = sample_vector<T, B>, R = transpose_tile_rows<T>, main = In - In % R;
+  // One vector of samples per row and 8 rows: 8 accumulators and 8 broadcast weights live.
+  constexpr std::size_t S = sample_block<T, B> < simd_width<T> ? sample_block<T, B> : simd_width<T>;
+  constexpr std::size_t R = 8, main = In - In % R;
   for (std::size_t s0 = 0; s0 < active; s0 += S) {
     for (std::size_t i = 0; i < main; i += R)
       transpose_times_batch_tile<T, In, Out, B, R, S>(W, D, DX, i, s0);
@@ -289,61 +360,78 @@ constexpr void transpose_times_batch(const std::array<std::array<T, In>, Out>& W
 }
 
 /// dW rows j0 .. j0+R-1, columns i0 .. i0+C-1: += delta_js x_si for s = 0 .. count-1 in order.
-/// X is sample-major here (row s = sample s, In values).
-template <class T, std::size_t In, std::size_t Out, std::size_t B, std::size_t R, std::size_t C>
-constexpr void accumulate_outer_batch_tile(std::array<std::array<T, In>, Out>& dW, const T* D,
-                                           const T* Xs, std::size_t count, std::size_t j0,
-                                           std::size_t i0) noexcept {
+/// Xs is sample-major (x_si at [s * In + i]).
+/// With `Bias`, also db_j += delta_js (in the same order), whose chains of scalar additions then
+/// run beside the vector work.
+template <class T, std::size_t In, std::size_t Out, std::size_t B, std::size_t R, std::size_t C,
+          bool Bias>
+constexpr void accumulate_outer_batch_tile(std::array<std::array<T, In>, Out>& dW,
+                                           std::array<T, Out>& db, const T* D, const T* Xs,
+                                           std::size_t count, std::size_t j0, std::size_t i0,
+                                           bool overwrite) noexcept {
   T acc[R][C] = {};
-  static_for<R>([&](auto r) {
-    for (std::size_t c = 0; c < C; ++c) acc[r()][c] = dW[j0 + r()][i0 + c];
-  });
+  T accb[R] = {};
+  if (!overwrite) {
+    static_for<R>([&](auto r) {
+      for (std::size_t c = 0; c < C; ++c) acc[r()][c] = dW[j0 + r()][i0 + c];
+    });
+    if constexpr (Bias)
+      for (std::size_t r = 0; r < R; ++r) accb[r] = db[j0 + r];
+  }
   for (std::size_t s = 0; s < count; ++s) {
     const T* x = Xs + s * In + i0;
     for (std::size_t c = 0; c < C; ++c)
       static_for<R>([&](auto r) { acc[r()][c] += D[(j0 + r()) * B + s] * x[c]; });
+    if constexpr (Bias) static_for<R>([&](auto r) { accb[r()] += D[(j0 + r()) * B + s]; });
   }
   static_for<R>([&](auto r) {
     for (std::size_t c = 0; c < C; ++c) dW[j0 + r()][i0 + c] = acc[r()][c];
   });
+  if constexpr (Bias)
+    for (std::size_t r = 0; r < R; ++r) db[j0 + r] = accb[r];
 }
 
 template <class T, std::size_t In, std::size_t Out, std::size_t B, std::size_t R>
-constexpr void accumulate_outer_batch_rows(std::array<std::array<T, In>, Out>& dW, const T* D,
-                                           const T* Xs, std::size_t count,
-                                           std::size_t j0) noexcept {
-  // Columns per tile: up to 4 vectors (R rows x 4 vectors of accumulators).
-  constexpr std::size_t C = 4 * simd_width<T> > 8 ? 4 * simd_width<T> : 8, main = In - In % C;
-  for (std::size_t i = 0; i < main; i += C)
-    accumulate_outer_batch_tile<T, In, Out, B, R, C>(dW, D, Xs, count, j0, i);
+constexpr void accumulate_outer_batch_rows(std::array<std::array<T, In>, Out>& dW,
+                                           std::array<T, Out>& db, const T* D, const T* Xs,
+                                           std::size_t count, std::size_t j0,
+                                           bool overwrite) noexcept {
+  // Columns per tile: one vector (R rows x 1 vector of accumulators, R broadcasts per sample).
+  // The first tile of the rows also sums db.
+  constexpr std::size_t C = simd_width<T> > 8 ? simd_width<T> : 8, main = In - In % C;
+  if constexpr (main > 0) {
+    accumulate_outer_batch_tile<T, In, Out, B, R, C, true>(dW, db, D, Xs, count, j0, 0, overwrite);
+    for (std::size_t i = C; i < main; i += C)
+      accumulate_outer_batch_tile<T, In, Out, B, R, C, false>(dW, db, D, Xs, count, j0, i,
+                                                              overwrite);
+  }
   if constexpr (main < In)
-    accumulate_outer_batch_tile<T, In, Out, B, R, In - main>(dW, D, Xs, count, j0, main);
+    accumulate_outer_batch_tile<T, In, Out, B, R, In - main, main == 0>(dW, db, D, Xs, count, j0,
+                                                                       main, overwrite);
 }
 
 /// dW += sum_s delta_s x_s^T and db += sum_s delta_s over the samples s = 0 .. count-1 in order:
 /// the very additions `count` calls of accumulate_outer() make. D is feature-major (delta_js at
-/// [j * B + s]); Xs is sample-major (x_si at [s * In + i]).
+/// [j * B + s]); Xs is sample-major (x_si at [s * In + i]). With `overwrite` the old dW and db
+/// are taken as +0 and not read (the same bits as clearing them first).
 template <class T, std::size_t In, std::size_t Out, std::size_t B>
 constexpr void accumulate_outer_batch(std::array<std::array<T, In>, Out>& dW,
                                       std::array<T, Out>& db, const T* D, const T* Xs,
-                                      std::size_t count) noexcept {
-  constexpr std::size_t R = simd_registers >= 32 ? 4 : 2, main = Out - Out % R;
+                                      std::size_t count, bool overwrite = false) noexcept {
+  constexpr std::size_t R = 8, main = Out - Out % R;
   for (std::size_t j = 0; j < main; j += R)
-    accumulate_outer_batch_rows<T, In, Out, B, R>(dW, D, Xs, count, j);
-  if constexpr (main < Out) accumulate_outer_batch_rows<T, In, Out, B, Out - main>(dW, D, Xs, count, main);
-  for (std::size_t jj = 0; jj < Out; ++jj) {
-    T acc = db[jj];
-    for (std::size_t s = 0; s < count; ++s) acc += D[jj * B + s];
-    db[jj] = acc;
-  }
+    accumulate_outer_batch_rows<T, In, Out, B, R>(dW, db, D, Xs, count, j, overwrite);
+  if constexpr (main < Out)
+    accumulate_outer_batch_rows<T, In, Out, B, Out - main>(dW, db, D, Xs, count, main, overwrite);
 }
 
-/// Sample-major copy of the first `count` samples of a feature-major tile of N values per sample:
-/// dst[s * N + i] = src[i * B + s].
+/// Sample-major copy of the first `count` samples of a feature-major tile of N values per
+/// sample: dst[s * N + i] = src[i * B + s] (contiguous reads, strided writes: the faster way
+/// round for compilers that do not vectorise transposes).
 template <class T, std::size_t N, std::size_t B>
 constexpr void to_sample_major(const T* src, T* dst, std::size_t count) noexcept {
-  for (std::size_t s = 0; s < count; ++s)
-    for (std::size_t i = 0; i < N; ++i) dst[s * N + i] = src[i * B + s];
+  for (std::size_t i = 0; i < N; ++i)
+    for (std::size_t s = 0; s < count; ++s) dst[s * N + i] = src[i * B + s];
 }
 
 }  // namespace ctnn::detail
