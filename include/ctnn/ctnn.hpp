@@ -18,6 +18,7 @@
 #include <ctnn/init.hpp>
 #include <ctnn/optimizer.hpp>
 #include <ctnn/schedule.hpp>
+#include <ctnn/batch.hpp>
 #include <ctnn/train.hpp>
 #include <ctnn/finite.hpp>
 #include <ctnn/serialize.hpp>
