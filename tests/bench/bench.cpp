@@ -38,6 +38,9 @@
 #include <vector>
 
 #include <benchmark/benchmark.h>
+#if defined(__SSE__) || defined(__x86_64__)
+#  include <xmmintrin.h>
+#endif
 
 #include <ctnn/batch.hpp>
 #include <ctnn/init.hpp>
@@ -47,6 +50,7 @@
 #include <ctnn/rng.hpp>
 #include <ctnn/train.hpp>
 
+#include "../../examples/common/dataset.hpp"
 #include "eigen.hpp"
 #include "hand.hpp"
 
@@ -155,43 +159,17 @@ data<typename S::ctnn_t> random_data(std::size_t n, std::uint64_t seed) {
   return d;
 }
 
-/// The digits training set (standardised features, one-hot labels) if the CSV is there,
-/// 1347 random samples otherwise.
+/// The digits training set (features standardised with its own statistics, one-hot labels),
+/// read with the examples' CSV reader (examples/common/dataset.hpp, Debian's libfccp-dev);
+/// 1347 random samples if the file cannot be read.
 data<N4::ctnn_t> digits(bool& real) {
   data<N4::ctnn_t> d;
-  std::ifstream in(CTNN_BENCH_DIGITS);
-  std::string line;
-  real = false;
-  if (in && std::getline(in, line)) {
-    while (std::getline(in, line)) {
-      std::stringstream ss(line);
-      std::string cell;
-      N4::ctnn_t::input_type x{};
-      std::size_t i = 0;
-      int label = -1;
-      while (std::getline(ss, cell, ',')) {
-        if (i < 64) x[i] = std::stof(cell);
-        else label = std::stoi(cell);
-        ++i;
-      }
-      if (i != 65 || label < 0 || label > 9) continue;
-      N4::ctnn_t::output_type y{};
-      y[static_cast<std::size_t>(label)] = 1.f;
-      d.X.push_back(x);
-      d.Y.push_back(y);
-    }
-    real = !d.X.empty();
-  }
+  auto set = example::read_csv<64, 10>(CTNN_BENCH_DIGITS);
+  real = set && set->size() > 0;
   if (!real) return random_data<N4>(1347, 3);
-  for (std::size_t i = 0; i < 64; ++i) {  // standardise with the training part's statistics
-    double m = 0, v = 0;
-    for (const auto& x : d.X) m += x[i];
-    m /= static_cast<double>(d.X.size());
-    for (const auto& x : d.X) v += (x[i] - m) * (x[i] - m);
-    const double sd = std::sqrt(v / static_cast<double>(d.X.size()));
-    for (auto& x : d.X)
-      x[i] = static_cast<float>(sd > 0 ? (x[i] - m) / sd : 0.0);
-  }
+  example::standardiser<64>::fit(set->x).apply(set->x);
+  d.X = std::move(set->x);
+  d.Y = example::encode_targets<10>(set->label);
   return d;
 }
 
@@ -641,6 +619,10 @@ int main(int argc, char** argv) {
   for (char* a : args) {
     if (std::strcmp(a, "--smoke") == 0) {
       smoke = true;
+    } else if (std::strcmp(a, "--ftz") == 0) {
+#if defined(__SSE__) || defined(__x86_64__)
+      _mm_setcsr(_mm_getcsr() | 0x8040);  // flush subnormal results and inputs to zero
+#endif
     } else if (std::strncmp(a, "--worst_case_calls=", 19) == 0) {
       worst_calls = static_cast<std::size_t>(std::strtoull(a + 19, nullptr, 10));
     } else {

@@ -83,6 +83,8 @@ using N4 = ctnn::network<float, ctnn::input<64>, ctnn::dense<32, ctnn::tanh>,
 using Odd = ctnn::network<double, ctnn::input<11>, ctnn::dense<13, ctnn::elu<1, 2>>,
                           ctnn::dense<5, ctnn::gelu>, ctnn::dense<9, ctnn::leaky_relu<>>,
                           ctnn::dense<7, ctnn::softplus>, ctnn::dense<3, ctnn::softmax>>;
+using N3s = ctnn::network<float, ctnn::input<20>, ctnn::dense<17, ctnn::relu>,
+                          ctnn::dense<9, ctnn::tanh>, ctnn::dense<3, ctnn::relu>>;
 using Tiny = ctnn::network<float, ctnn::input<5>, ctnn::dense<6, ctnn::tanh>,
                            ctnn::dense<3, ctnn::softmax>>;
 using TinyOdd = ctnn::network<double, ctnn::input<9>, ctnn::dense<3, ctnn::elu<>>,
@@ -416,6 +418,52 @@ TEST_CASE("train_batch: batched run-time path equals the per-sample path", "[bat
   opt.step(b, gb, sb, 0.1);
   CHECK(bits(l1) == bits(l1b));
   CHECK(bit_equal(a, b));
+}
+
+TEST_CASE("train_batch: one sample (gradients overwritten, no dL/dx of the input) agrees",
+          "[batch][train]") {
+  const data_set<N3s> d(8);
+  for (const double momentum : {0.0, 0.9}) {
+    N3s a = make_net<N3s>(61, 0.3), b = a;
+    const ctnn::sgd opt{0.05, momentum};
+    ctnn::sgd<double>::state<N3s> sa{}, sb{};
+    ctnn::gradients<N3s> ga{}, gb{};
+    for (std::size_t k = 0; k < 8; ++k) {
+      const float la = ctnn::train_batch(a, d.xs(), d.ys(), ctnn::mse{}, opt, sa, 0.05f, ga, k,
+                                         k + 1, ctnn::in_order{});
+      gb.clear();
+      const float lb = per_sample(b, d.xs(), d.ys(), ctnn::mse{}, gb, k, k + 1, ctnn::in_order{});
+      opt.step(b, gb, sb, 0.05f);
+      CHECK(bits(la) == bits(lb));
+      CHECK(bit_equal(ga, gb));
+      CHECK(ga.samples == 1);
+    }
+    CHECK(bit_equal(a, b));
+    CHECK(sa.step == 8);
+    CHECK(sa == sb);
+  }
+}
+
+TEST_CASE("train_batch: one sample with a non-finite gradient changes nothing", "[batch][train]") {
+  data_set<N3s> d(4);
+  N3s net = make_net<N3s>(71, 0.3);
+  const N3s before = net;
+  ctnn::gradient_descent opt{0.1};
+  ctnn::gradient_descent<double>::state<N3s> st{};
+  ctnn::gradients<N3s> g{};
+  d.X[2][5] = std::numeric_limits<float>::infinity();
+  const float l = ctnn::train_batch(net, d.xs(), d.ys(), ctnn::mse{}, opt, st, 0.1f, g, 2, 3,
+                                    ctnn::in_order{});
+  CHECK(!std::isfinite(l));
+  CHECK(bit_equal(net, before));
+  CHECK(st.step == 0);
+  // and a finite input afterwards trains
+  d.X[2][5] = 0.5f;
+  const float l2 = ctnn::train_batch(net, d.xs(), d.ys(), ctnn::mse{}, opt, st, 0.1f, g, 2, 3,
+                                     ctnn::in_order{});
+  CHECK(std::isfinite(l2));
+  CHECK(!bit_equal(net, before));
+  CHECK(st.step == 1);
 }
 
 TEST_CASE("train_batch: a non-finite gradient leaves the network unchanged", "[batch][train]") {
