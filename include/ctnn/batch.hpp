@@ -179,7 +179,8 @@ namespace detail {
 
 /// a = f(z) over rows of N values for the samples [0, active) of a tile.
 template <class Act, class T, std::size_t N, std::size_t B>
-constexpr void activate_batch(const T* z, T* a, std::size_t active) noexcept {
+constexpr void activate_batch(const T* CTNN_DETAIL_RESTRICT z, T* CTNN_DETAIL_RESTRICT a,
+                              std::size_t active) noexcept {
   if constexpr (ElementwiseActivation<Act>) {
     if (active == B) {
       for (std::size_t k = 0; k < N * B; ++k) a[k] = Act::value(z[k]);
@@ -221,7 +222,8 @@ constexpr void activate_batch(const T* z, T* a, std::size_t active) noexcept {
 
 /// out = J_f^T g (dL/dz from dL/da) over rows of N values for the samples [0, active).
 template <class Act, class T, std::size_t N, std::size_t B>
-constexpr void activation_vjp_batch(const T* z, const T* a, const T* g, T* out,
+constexpr void activation_vjp_batch(const T* CTNN_DETAIL_RESTRICT z, const T* CTNN_DETAIL_RESTRICT a,
+                                    const T* CTNN_DETAIL_RESTRICT g, T* CTNN_DETAIL_RESTRICT out,
                                     std::size_t active) noexcept {
   if constexpr (ElementwiseActivation<Act>) {
     if (active == B) {
