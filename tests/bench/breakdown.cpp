@@ -148,11 +148,12 @@ CTNN_PIECE(n3_forward_eigen) {
   S->e3.forward(S->ex3);
   keep(S->e3.output());
 }
-// N3, one training step on one sample, by part: traced forward, loss + backward, SGD update;
-// and the whole step as the benchmark's row b runs it.
+// N3, one training step on one sample, by part (traced forward; loss + backward, dL/dx of the
+// input included, through the public ctnn::backward_from_output_delta; SGD update) and the
+// whole step as the benchmark's row b runs it (ctnn::train_batch: forward, then the backward
+// pass fused with the update).
 CTNN_PIECE(n3_train1_traced_forward_ctnn) { S->n3.forward(S->x3, S->t3); }
-CTNN_PIECE(n3_train1_backward_ctnn) {
-  S->g3.clear();
+CTNN_PIECE(n3_train1_backward_ctnn) {  // accumulates into g3 (clearing it is memset's count)
   typename N3::ctnn_t::output_type delta{};
   const float l = ctnn::loss_and_output_delta(ctnn::mse{}, S->t3, S->y3, delta);
   ctnn::backward_from_output_delta(S->n3, S->t3, delta, S->g3);
