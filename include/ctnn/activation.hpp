@@ -90,8 +90,10 @@ concept Activation = ElementwiseActivation<A> || VectorActivation<A>;
 struct identity {
   static constexpr std::string_view name = "identity";
   static constexpr bool elementwise = true;
-  template <Scalar T> CTNN_DETAIL_ACTIVATION_INLINE static constexpr T value(T z) noexcept { return z; }
-  template <Scalar T> CTNN_DETAIL_ACTIVATION_INLINE static constexpr T derivative(T, T) noexcept { return T(1); }
+  template <Scalar T>
+  CTNN_DETAIL_ACTIVATION_INLINE static constexpr T value(T z) noexcept { return z; }
+  template <Scalar T>
+  CTNN_DETAIL_ACTIVATION_INLINE static constexpr T derivative(T, T) noexcept { return T(1); }
 };
 
 /// Logistic sigmoid f(z) = 1 / (1 + e^-z); f' = a (1 - a). Evaluated via e^-|z| so it never
@@ -99,16 +101,20 @@ struct identity {
 struct sigmoid {
   static constexpr std::string_view name = "sigmoid";
   static constexpr bool elementwise = true;
-  template <Scalar T> CTNN_DETAIL_ACTIVATION_INLINE static constexpr T value(T z) noexcept { return math::sigmoid(z); }
-  template <Scalar T> CTNN_DETAIL_ACTIVATION_INLINE static constexpr T derivative(T, T a) noexcept { return a * (T(1) - a); }
+  template <Scalar T>
+  CTNN_DETAIL_ACTIVATION_INLINE static constexpr T value(T z) noexcept { return math::sigmoid(z); }
+  template <Scalar T>
+  CTNN_DETAIL_ACTIVATION_INLINE static constexpr T derivative(T, T a) noexcept { return a * (T(1) - a); }
 };
 
 /// Hyperbolic tangent; f' = 1 - a^2.
 struct tanh {
   static constexpr std::string_view name = "tanh";
   static constexpr bool elementwise = true;
-  template <Scalar T> CTNN_DETAIL_ACTIVATION_INLINE static constexpr T value(T z) noexcept { return math::tanh(z); }
-  template <Scalar T> CTNN_DETAIL_ACTIVATION_INLINE static constexpr T derivative(T, T a) noexcept { return T(1) - a * a; }
+  template <Scalar T>
+  CTNN_DETAIL_ACTIVATION_INLINE static constexpr T value(T z) noexcept { return math::tanh(z); }
+  template <Scalar T>
+  CTNN_DETAIL_ACTIVATION_INLINE static constexpr T derivative(T, T a) noexcept { return T(1) - a * a; }
 };
 
 /// Rectified linear unit f(z) = max(0, z); f'(z) = 1 for z > 0, else 0 (0 at z = 0 by convention,
@@ -116,7 +122,8 @@ struct tanh {
 struct relu {
   static constexpr std::string_view name = "relu";
   static constexpr bool elementwise = true;
-  template <Scalar T> CTNN_DETAIL_ACTIVATION_INLINE static constexpr T value(T z) noexcept { return !(z <= T(0)) ? z : T(0); }
+  template <Scalar T>
+  CTNN_DETAIL_ACTIVATION_INLINE static constexpr T value(T z) noexcept { return !(z <= T(0)) ? z : T(0); }
   template <Scalar T> CTNN_DETAIL_ACTIVATION_INLINE static constexpr T derivative(T z, T) noexcept {
     return z > T(0) ? T(1) : T(0);
   }
@@ -152,7 +159,8 @@ struct elu {
     const T neg = alpha<T>() * math::expm1(z > T(0) ? T(0) : z);
     return z > T(0) ? z : neg;
   }
-  template <Scalar T> CTNN_DETAIL_ACTIVATION_INLINE static constexpr T derivative(T z, T a) noexcept {
+  template <Scalar T>
+  CTNN_DETAIL_ACTIVATION_INLINE static constexpr T derivative(T z, T a) noexcept {
     return z > T(0) ? T(1) : a + alpha<T>();
   }
 };
@@ -161,8 +169,10 @@ struct elu {
 struct softplus {
   static constexpr std::string_view name = "softplus";
   static constexpr bool elementwise = true;
-  template <Scalar T> CTNN_DETAIL_ACTIVATION_INLINE static constexpr T value(T z) noexcept { return math::softplus(z); }
-  template <Scalar T> CTNN_DETAIL_ACTIVATION_INLINE static constexpr T derivative(T z, T) noexcept { return math::sigmoid(z); }
+  template <Scalar T>
+  CTNN_DETAIL_ACTIVATION_INLINE static constexpr T value(T z) noexcept { return math::softplus(z); }
+  template <Scalar T>
+  CTNN_DETAIL_ACTIVATION_INLINE static constexpr T derivative(T z, T) noexcept { return math::sigmoid(z); }
 };
 
 /// GELU, tanh form (Hendrycks & Gimpel; PyTorch's approximate="tanh"):
