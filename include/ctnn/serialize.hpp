@@ -3,21 +3,22 @@
 /// ctnn::serialized_size, the compile-time topology fingerprint, CRC-32 and the optional
 /// optimiser state (to resume training after a power cut).
 ///
-/// Binary format, version 1
+/// Binary format, version 2
 /// ========================
-/// Every integer and every value is little-endian, whatever the host's byte order. Values are
-/// the IEEE-754 bit patterns of the element type (std::bit_cast), so a blob written on an
-/// x86-64 host loads bit-exactly on a big-endian or 32-bit target.
+/// save writes version 2; load reads version 2 and version 1 (below), so nothing saved by an
+/// older ctnn is lost. Every integer and every value is little-endian, whatever the host's byte
+/// order. Values are the IEEE-754 bit patterns of the element type (std::bit_cast), so a blob
+/// written on an x86-64 host loads bit-exactly on a big-endian or 32-bit target.
 ///
 /// | offset | size | field            | contents                                                  |
 /// |-------:|-----:|------------------|-----------------------------------------------------------|
 /// |      0 |    4 | magic            | the bytes 'C' 'T' 'N' 'N' (0x43 0x54 0x4E 0x4E)          |
-/// |      4 |    2 | format version   | u16, 1                                                    |
+/// |      4 |    2 | format version   | u16, 2                                                    |
 /// |      6 |    1 | element type     | u8: 1 = float (IEEE binary32), 2 = double (binary64)      |
 /// |      7 |    1 | content          | u8: 0 = network parameters, 1 = parameters + optimiser    |
-/// |      8 |    8 | fingerprint      | u64 topology fingerprint (below)                          |
-/// |     16 |    4 | payload length   | u32, bytes of payload                                     |
-/// |     20 |    4 | payload CRC-32   | u32, CRC-32 of the payload bytes (IEEE 802.3, as zlib)    |
+/// |      8 |    8 | fingerprint      | u64 topology fingerprint, version 2 (below)               |
+/// |     16 |    4 | payload length   | u32, L: bytes of payload                                  |
+/// |     20 |    4 | CRC-32           | u32, CRC-32 of bytes 0..19 followed by the L payload bytes |
 /// |     24 |    L | payload          | (content 0) P values; (content 1) P values, u64 step,     |
 /// |        |      |                  | then S sets of P values (the optimiser's moments)         |
 ///
@@ -26,35 +27,70 @@
 /// bytes; S = the number of parameter sets in the optimiser state (ctnn::optimizer_state_layout);
 /// L = (P (1 + S)) sizeof(T) (+ 8 for the step when content is 1). serialized_size = 24 + L.
 ///
-/// Topology fingerprint: 64-bit FNV-1a (offset basis 0xcbf29ce484222325, prime 0x100000001b3)
-/// over this byte string, integers as u64 little-endian:
-///   layer_count; then per layer: input size, output size, length of the activation's name,
-///   the name's bytes, the number K of the activation's integer parameters, the K parameters
-///   (two's complement); for content 1 it goes on with the length of the optimiser's name,
-///   its bytes and S. The element type is not part of it (it has its own field). leaky_relu<N, D>
-///   and elu<N, D> have K = 2: the fraction N/D in lowest terms with D > 0
-///   (ctnn::activation_fingerprint), so leaky_relu<1, 100> and leaky_relu<2, 200> match.
-///
 /// CRC-32: the reflected IEEE polynomial 0xEDB88320, initial value and final xor 0xFFFFFFFF
-/// (check value crc32("123456789") = 0xCBF43926), the same as zlib.crc32 and PNG.
+/// (check value crc32("123456789") = 0xCBF43926), the same as zlib.crc32 and PNG. In version 2
+/// it covers every byte of the blob except its own four: the 20 header bytes before it and the
+/// payload, as one message (`crc32(payload, crc32(bytes 0..19))`, or zlib's
+/// `crc32(blob[:20] + blob[24:24 + L])`).
+///
+/// Topology fingerprint, version 2: 64-bit FNV-1a (offset basis 0xcbf29ce484222325, prime
+/// 0x100000001b3) over this byte string, where u64(v) is v as 8 bytes little-endian and
+/// text(s) is u64(length of s) followed by the bytes of s (ASCII, no terminator):
+///   u64(layer_count); then for each layer, input to output, its part:
+///     - a dense layer (ctnn::dense_layer<T, In, Out, Act>): text("dense"), u64(In), u64(Out),
+///       text(activation name), u64(K), the K integer parameters of the activation as u64
+///       (two's complement);
+///     - any other layer type L: what `L::fingerprint(h)` writes (it starts with its kind as
+///       text, so no two kinds of layer collide: a conv1d with a dense layer's sizes does not
+///       match it; see fingerprint.hpp);
+///   for content 1 it goes on with text(optimiser's name) and u64(S).
+/// The element type is not part of it (it has its own field). leaky_relu<N, D> and elu<N, D>
+/// have K = 2: the fraction N/D in lowest terms with D > 0 (ctnn::activation_fingerprint), so
+/// leaky_relu<1, 100> and leaky_relu<2, 200> match; the other built-in activations have K = 0.
+/// Example: network<float, input<1>, dense<1>> (one 1-1 identity layer) hashes
+///   u64(1) text("dense") u64(1) u64(1) text("identity") u64(0)
+/// to 0xB3DB96D9F9C8EAA6; with W = 1.5f and b = -2.0f its whole blob is
+///   43 54 4E 4E 02 00 01 00 A6 EA C8 F9 D9 96 DB B3 08 00 00 00 42 C4 B3 14
+///   00 00 C0 3F 00 00 00 C0   (CRC-32 0x14B3C442).
 ///
 /// load's checks, in this order (the first that fails is returned; the network and the
-/// optimiser state are untouched unless every check passes):
+/// optimiser state are untouched unless every check passes). The version is checked before
+/// the CRC because it says where the CRC is and what it covers; after that nothing in the blob
+/// is believed until the CRC has vouched for it, so corruption is never reported as a
+/// mismatch of type or topology:
 ///
-/// | check                                               | status on failure                 |
-/// |-----------------------------------------------------|-----------------------------------|
-/// | at least 24 bytes                                   | status::truncated                 |
-/// | magic                                               | status::bad_magic                 |
-/// | format version == 1                                 | status::unsupported_version       |
-/// | element type == the network's                       | status::element_type_mismatch     |
-/// | content and fingerprint == the network's (+ optimiser's) | status::topology_mismatch    |
-/// | payload length == the one the types imply           | status::length_mismatch           |
-/// | at least 24 + payload length bytes                  | status::truncated                 |
-/// | CRC-32 of the payload == the stored one             | status::checksum_mismatch         |
-/// | every value finite                                  | status::non_finite_value          |
+/// | # | check (version 2)                                    | status on failure               |
+/// |--:|------------------------------------------------------|---------------------------------|
+/// | 1 | at least 24 bytes                                    | status::truncated               |
+/// | 2 | magic                                                | status::bad_magic               |
+/// | 3 | format version is 1 or 2 (1: see below)              | status::unsupported_version     |
+/// | 4 | at least 24 + L bytes, L as stored at offset 16      | status::truncated               |
+/// | 5 | CRC-32 of bytes 0..19 and the L payload bytes == the stored one | status::checksum_mismatch |
+/// | 6 | element type == the network's                        | status::element_type_mismatch   |
+/// | 7 | content and fingerprint == the network's (+ optimiser's) | status::topology_mismatch   |
+/// | 8 | L == the payload length the types imply              | status::length_mismatch         |
+/// | 9 | every value finite                                   | status::non_finite_value        |
 ///
 /// Bytes after the blob (e.g. the rest of a flash page) are ignored. Every single-bit error in
-/// a blob is refused: in the header by the check of its field, in the payload by the CRC.
+/// a version-2 blob is refused, and the status says which check caught it: a flip in the magic
+/// gives bad_magic; in the version, unsupported_version (no single flip turns 2 into 1); in the
+/// payload length, truncated if the flipped length runs past the end of the buffer and
+/// checksum_mismatch otherwise; anywhere else (element type, content, fingerprint, the CRC
+/// itself, the payload) checksum_mismatch -- CRC-32 detects every single-bit error in a message
+/// of fixed length. A blob of another network that is longer than the buffer holding it is
+/// therefore `truncated` (it cannot be checked), not `topology_mismatch`.
+///
+/// Version 1 (read, never written)
+/// -------------------------------
+/// The same 24-byte header and payload, with three differences: the version is 1; the CRC at
+/// offset 20 covers the payload only; the fingerprint is version 1's: FNV-1a over
+///   u64(layer_count); per layer u64(input size), u64(output size), text(activation name),
+///   u64(K), the K parameters; for content 1 text(optimiser's name), u64(S)
+/// (no layer kind). load checks a version-1 blob in version 1's order: 1-3 as above, then
+/// element type (element_type_mismatch), content and version-1 fingerprint (topology_mismatch),
+/// L (length_mismatch), at least 24 + L bytes (truncated), the payload's CRC
+/// (checksum_mismatch), every value finite (non_finite_value). Its header is not covered by
+/// the CRC, so a flipped header bit is reported by the check of its field.
 #pragma once
 
 #include <array>
@@ -67,6 +103,8 @@
 #include <type_traits>
 
 #include <ctnn/activation.hpp>
+#include <ctnn/fingerprint.hpp>
+#include <ctnn/layer.hpp>
 #include <ctnn/math.hpp>
 #include <ctnn/network.hpp>
 #include <ctnn/optimizer.hpp>
@@ -82,10 +120,15 @@ namespace ctnn {
 /// The first four bytes of every blob: "CTNN".
 inline constexpr std::array<std::byte, 4> serial_magic{std::byte{0x43}, std::byte{0x54},
                                                        std::byte{0x4E}, std::byte{0x4E}};
-/// The format version this build writes and reads.
-inline constexpr std::uint16_t serial_format_version = 1;
-/// Bytes before the payload.
+/// The format version this build writes (it also reads every version from
+/// serial_oldest_format_version on).
+inline constexpr std::uint16_t serial_format_version = 2;
+/// The oldest format version load still reads.
+inline constexpr std::uint16_t serial_oldest_format_version = 1;
+/// Bytes before the payload (the same in every version).
 inline constexpr std::size_t serial_header_size = 24;
+/// Where the CRC-32 is in the header; in version 2 it covers the bytes before it and the payload.
+inline constexpr std::size_t serial_crc_offset = 20;
 
 /// What a blob holds (header byte 7).
 enum class serial_content : std::uint8_t {
@@ -163,90 +206,49 @@ inline constexpr std::array<std::uint32_t, 256> crc32_table = [] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Topology fingerprint
+// Optimiser state layout
 // ---------------------------------------------------------------------------------------------
 
 namespace detail {
 
-/// 64-bit FNV-1a, fed with bytes, u64 little-endian integers and length-prefixed text.
-struct fnv1a64 {
-  std::uint64_t hash = 0xcbf29ce484222325u;
-  constexpr void byte(std::uint8_t b) noexcept {
-    hash ^= b;
-    hash *= 0x100000001b3u;
-  }
-  constexpr void u64(std::uint64_t v) noexcept {
-    for (int k = 0; k < 8; ++k) byte(static_cast<std::uint8_t>(v >> (8 * k)));
-  }
-  constexpr void text(std::string_view s) noexcept {
-    u64(s.size());
-    for (const char c : s) byte(static_cast<std::uint8_t>(c));
-  }
+/// An optimiser that says how its state is stored, with the members
+/// ```
+/// static constexpr std::string_view state_name = "my_opt";  // in the fingerprint
+/// static constexpr std::size_t state_set_count = 1;          // parameter sets in the state
+/// template <class S, class F>                                 // f(set) for each, in order
+/// static constexpr void for_each_state_set(S& state, F&& f) noexcept { f(state.velocity); }
+/// ```
+template <class Opt>
+concept declares_state_layout = requires {
+  { Opt::state_name } -> std::convertible_to<std::string_view>;
+  { Opt::state_set_count } -> std::convertible_to<std::size_t>;
 };
 
-/// N/D in lowest terms with D > 0, as two's complement u64 bit patterns (no overflow for any
-/// intmax_t pair with D != 0).
-constexpr std::array<std::uint64_t, 2> reduced_fraction(std::intmax_t num, std::intmax_t den) noexcept {
-  using U = std::uint64_t;
-  const bool negative = (num < 0) != (den < 0) && num != 0;
-  const U n = num < 0 ? U{0} - static_cast<U>(num) : static_cast<U>(num);
-  const U d = den < 0 ? U{0} - static_cast<U>(den) : static_cast<U>(den);
-  U a = n, b = d;
-  while (b != 0) {
-    const U r = a % b;
-    a = b;
-    b = r;
-  }
-  const U g = a == 0 ? U{1} : a;
-  const U rn = n / g, rd = n == 0 ? U{1} : d / g;
-  return {negative ? U{0} - rn : rn, rd};
-}
+template <class Opt>
+struct member_state_layout {};  // no members: no layout (SerializableOptimizer is false)
 
-template <class A>
-concept named_activation = requires {
-  { A::name } -> std::convertible_to<std::string_view>;
+template <declares_state_layout Opt>
+struct member_state_layout<Opt> {
+  static constexpr std::string_view name = Opt::state_name;
+  static constexpr std::size_t set_count = Opt::state_set_count;
+  template <class S, class F>
+  static constexpr void for_each_set(S& s, F&& f) noexcept {
+    Opt::for_each_state_set(s, static_cast<F&&>(f));
+  }
 };
 
 }  // namespace detail
 
-/// What of activation A goes into the topology fingerprint: its `name` and its integer
-/// parameters. The primary template takes `A::name` and no parameters; leaky_relu and elu add
-/// their slope / alpha as a reduced fraction. Specialise it for a user-defined activation that
-/// has template parameters (otherwise two instances would get the same fingerprint).
-template <class A>
-struct activation_fingerprint {
-  static_assert(detail::named_activation<A>,
-                "ctnn::activation_fingerprint<A>: saving a network needs every activation to have "
-                "`static constexpr std::string_view name` (or a specialisation of "
-                "ctnn::activation_fingerprint)");
-  static constexpr std::string_view name = [] {
-    if constexpr (detail::named_activation<A>) return std::string_view(A::name);
-    else return std::string_view{};
-  }();
-  static constexpr std::array<std::uint64_t, 0> parameters{};
-};
-
-template <std::intmax_t Num, std::intmax_t Den>
-struct activation_fingerprint<leaky_relu<Num, Den>> {
-  static constexpr std::string_view name = leaky_relu<Num, Den>::name;
-  static constexpr std::array<std::uint64_t, 2> parameters = detail::reduced_fraction(Num, Den);
-};
-
-template <std::intmax_t Num, std::intmax_t Den>
-struct activation_fingerprint<elu<Num, Den>> {
-  static constexpr std::string_view name = elu<Num, Den>::name;
-  static constexpr std::array<std::uint64_t, 2> parameters = detail::reduced_fraction(Num, Den);
-};
-
-// ---------------------------------------------------------------------------------------------
-// Optimiser state layout
-// ---------------------------------------------------------------------------------------------
-
 /// How the state of optimiser Opt is stored: a `name` (part of the fingerprint, so an Adam
 /// checkpoint never loads into AdamW), `set_count` parameter sets and `for_each_set(state, f)`,
-/// which calls f on each `Net::parameters_type` member of the state in a fixed order. The step
-/// counter `state.step` is stored separately. Defined for every ctnn optimiser; specialise it
-/// for one's own optimiser to save its state:
+/// which calls f on each `Net::parameters_type` member of the state in a fixed order (exactly
+/// `set_count` calls). The step counter `state.step` is stored separately.
+///
+/// The primary template takes them from the optimiser itself, so a new optimiser needs nothing
+/// here: give it `state_name`, `state_set_count` and a static `for_each_state_set(state, f)`
+/// (see detail::declares_state_layout). An optimiser without them has no layout and cannot be
+/// saved with its state. A specialisation still works (and wins over the members), for an
+/// optimiser one cannot edit:
 /// ```
 /// template <class T> struct ctnn::optimizer_state_layout<my_opt<T>> {
 ///   static constexpr std::string_view name = "my_opt";
@@ -254,8 +256,9 @@ struct activation_fingerprint<elu<Num, Den>> {
 ///   template <class S, class F> static constexpr void for_each_set(S& s, F&& f) { f(s.velocity); }
 /// };
 /// ```
+/// The specialisations below are for ctnn's own optimisers, until they declare the members.
 template <class Opt>
-struct optimizer_state_layout;
+struct optimizer_state_layout : detail::member_state_layout<Opt> {};
 
 template <class T>
 struct optimizer_state_layout<gradient_descent<T>> {
@@ -331,19 +334,63 @@ concept SerializableOptimizer =
       { s.step } -> std::convertible_to<std::uint64_t>;
     };
 
+/// The header of a blob as stored (read_header only checks its size and magic; any version).
+struct serial_header {
+  std::uint16_t version = 0;
+  std::uint8_t element_type = 0;
+  std::uint8_t content = 0;
+  std::uint64_t fingerprint = 0;
+  std::uint32_t payload_length = 0;
+  std::uint32_t payload_crc = 0;  ///< version 2: the CRC of bytes 0..19 and the payload
+  friend constexpr bool operator==(const serial_header&, const serial_header&) = default;
+};
+
 namespace detail {
 
+template <class L>
+struct is_dense_layer : std::false_type {};
+template <class T, std::size_t In, std::size_t Out, class Act>
+struct is_dense_layer<dense_layer<T, In, Out, Act>> : std::true_type {};
+
+/// Layer type L's part of a version-2 fingerprint: `L::fingerprint(h)` when L has it; for
+/// ctnn::dense_layer (which does not yet) text("dense"), u64(In), u64(Out), then the
+/// activation's name and parameters. Any other layer type must describe itself: guessing would
+/// let it load a dense layer's blob.
+template <class L, fingerprint_hasher H>
+constexpr void layer_fingerprint(H& h) noexcept {
+  if constexpr (requires { L::fingerprint(h); }) {
+    L::fingerprint(h);
+  } else if constexpr (is_dense_layer<L>::value) {
+    h.text("dense");
+    h.u64(L::input_size);
+    h.u64(L::output_size);
+    fingerprint_activation<typename L::activation>(h);
+  } else {
+    static_assert(is_dense_layer<L>::value,
+                  "ctnn::save/load: this layer type has no `template <class H> static constexpr "
+                  "void fingerprint(H& h) noexcept` (see ctnn/fingerprint.hpp), so it cannot be "
+                  "told apart from other layers in a saved blob");
+  }
+}
+
+/// The version-2 topology fingerprint of a network (anything with `layer_count` and
+/// `layer_type<I>`): u64(layer_count), then each layer's part.
+template <class Net, fingerprint_hasher H>
+constexpr void fingerprint_network(H& h) noexcept {
+  h.u64(Net::layer_count);
+  static_for<Net::layer_count>(
+      [&](auto Ic) { layer_fingerprint<typename Net::template layer_type<decltype(Ic)::value>>(h); });
+}
+
+/// The version-1 topology fingerprint (no layer kinds), to recognise blobs of format version 1.
 template <class Net>
-constexpr void fingerprint_network(fnv1a64& h) noexcept {
+constexpr void fingerprint_network_v1(fnv1a64& h) noexcept {
   h.u64(Net::layer_count);
   static_for<Net::layer_count>([&](auto Ic) {
     constexpr std::size_t I = decltype(Ic)::value;
-    using fp = activation_fingerprint<typename Net::template layer_type<I>::activation>;
     h.u64(Net::widths[I]);
     h.u64(Net::widths[I + 1]);
-    h.text(fp::name);
-    h.u64(fp::parameters.size());
-    for (const std::uint64_t p : fp::parameters) h.u64(p);
+    fingerprint_activation<typename Net::template layer_type<I>::activation>(h);
   });
 }
 
@@ -365,15 +412,19 @@ struct serial_plan {
   static constexpr std::size_t total_size = serial_header_size + payload_size;
   static_assert(payload_size <= 0xFFFFFFFFu,
                 "ctnn::serialized_size: the payload must fit the format's 32-bit length field");
-  static constexpr std::uint64_t fingerprint = [] {
+  template <bool V1>
+  static constexpr std::uint64_t fingerprint_of() noexcept {
     fnv1a64 h;
-    fingerprint_network<Net>(h);
+    if constexpr (V1) fingerprint_network_v1<Net>(h);
+    else fingerprint_network<Net>(h);
     if constexpr (with_state) {
       h.text(optimizer_state_layout<Opt>::name);
       h.u64(sets);
     }
     return h.hash;
-  }();
+  }
+  static constexpr std::uint64_t fingerprint = fingerprint_of<false>();    // version 2
+  static constexpr std::uint64_t fingerprint_v1 = fingerprint_of<true>();  // version 1
 };
 
 /// Little-endian writes into a byte span (bounds were checked by the caller).
@@ -448,10 +499,53 @@ constexpr status save_impl(const Net& net, const S* state, std::span<std::byte> 
       net, state,
       [&](const auto& set) { for_each_parameter([&](const T& v) { w.uint(E::to_bits(v)); }, set); },
       [&](const auto& s) { w.uint(static_cast<std::uint64_t>(s.step)); });
-  const std::uint32_t crc =
-      crc32(std::span<const std::byte>(out.data() + serial_header_size, plan::payload_size));
-  w.pos = serial_header_size - 4;
+  const std::span<const std::byte> blob(out.data(), plan::total_size);
+  const std::uint32_t crc = crc32(blob.subspan(serial_header_size),
+                                  crc32(blob.first(serial_crc_offset)));
+  w.pos = serial_crc_offset;
   w.uint(crc);
+  return status::ok;
+}
+
+/// Reads the 24 header bytes; status::truncated, status::bad_magic or status::ok.
+constexpr status parse_header(std::span<const std::byte> in, serial_header& h) noexcept {
+  if (in.size() < serial_header_size) return status::truncated;
+  for (std::size_t k = 0; k < serial_magic.size(); ++k)
+    if (in[k] != serial_magic[k]) return status::bad_magic;
+  byte_reader r{in, serial_magic.size()};
+  h.version = r.uint<std::uint16_t>();
+  h.element_type = r.uint<std::uint8_t>();
+  h.content = r.uint<std::uint8_t>();
+  h.fingerprint = r.uint<std::uint64_t>();
+  h.payload_length = r.uint<std::uint32_t>();
+  h.payload_crc = r.uint<std::uint32_t>();
+  return status::ok;
+}
+
+/// Checks 4-8 of the table at the top of the file (version 2): the CRC before anything else.
+template <class plan>
+constexpr status check_v2(const serial_header& h, std::span<const std::byte> in) noexcept {
+  if (in.size() - serial_header_size < h.payload_length) return status::truncated;
+  const std::uint32_t crc = crc32(in.subspan(serial_header_size, h.payload_length),
+                                  crc32(in.first(serial_crc_offset)));
+  if (crc != h.payload_crc) return status::checksum_mismatch;
+  if (h.element_type != plan::element::code) return status::element_type_mismatch;
+  if (h.content != plan::content || h.fingerprint != plan::fingerprint)
+    return status::topology_mismatch;
+  if (h.payload_length != plan::payload_size) return status::length_mismatch;
+  return status::ok;
+}
+
+/// Version 1's checks after the version, in version 1's order (the CRC covers the payload only).
+template <class plan>
+constexpr status check_v1(const serial_header& h, std::span<const std::byte> in) noexcept {
+  if (h.element_type != plan::element::code) return status::element_type_mismatch;
+  if (h.content != plan::content || h.fingerprint != plan::fingerprint_v1)
+    return status::topology_mismatch;
+  if (h.payload_length != plan::payload_size) return status::length_mismatch;
+  if (in.size() < plan::total_size) return status::truncated;
+  if (crc32(in.subspan(serial_header_size, plan::payload_size)) != h.payload_crc)
+    return status::checksum_mismatch;
   return status::ok;
 }
 
@@ -461,21 +555,13 @@ constexpr status load_impl(Net& net, S* state, std::span<const std::byte> in) no
   using T = typename Net::value_type;
   using E = typename plan::element;
   using bits = typename E::bits_type;
-  if (in.size() < serial_header_size) return status::truncated;
-  for (std::size_t k = 0; k < serial_magic.size(); ++k)
-    if (in[k] != serial_magic[k]) return status::bad_magic;
-  byte_reader r{in, serial_magic.size()};
-  if (r.uint<std::uint16_t>() != serial_format_version) return status::unsupported_version;
-  if (r.uint<std::uint8_t>() != E::code) return status::element_type_mismatch;
-  const std::uint8_t content = r.uint<std::uint8_t>();
-  const std::uint64_t fingerprint = r.uint<std::uint64_t>();
-  if (content != plan::content || fingerprint != plan::fingerprint)
-    return status::topology_mismatch;
-  if (r.uint<std::uint32_t>() != plan::payload_size) return status::length_mismatch;
-  if (in.size() < plan::total_size) return status::truncated;
-  const std::uint32_t stored_crc = r.uint<std::uint32_t>();
+  serial_header h{};
+  if (const status s = parse_header(in, h); s != status::ok) return s;
+  const status checked = h.version == 2   ? check_v2<plan>(h, in)
+                         : h.version == 1 ? check_v1<plan>(h, in)
+                                          : status::unsupported_version;
+  if (checked != status::ok) return checked;
   const auto payload = in.subspan(serial_header_size, plan::payload_size);
-  if (crc32(payload) != stored_crc) return status::checksum_mismatch;
 
   // Every value finite? (The step count is any u64.)
   bool finite = true;
@@ -513,7 +599,7 @@ constexpr status load_impl(Net& net, S* state, std::span<const std::byte> in) no
 template <SerializableNetwork Net, class Opt = void>
 inline constexpr std::size_t serialized_size = detail::serial_plan<Net, Opt>::total_size;
 
-/// The topology fingerprint stored in (and required of) a blob for Net (and optimiser Opt).
+/// The topology fingerprint a version-2 blob for Net (and optimiser Opt) stores and needs.
 template <SerializableNetwork Net, class Opt = void>
 inline constexpr std::uint64_t topology_fingerprint = detail::serial_plan<Net, Opt>::fingerprint;
 
@@ -521,31 +607,10 @@ inline constexpr std::uint64_t topology_fingerprint = detail::serial_plan<Net, O
 template <SerializableNetwork Net, class Opt = void>
 using blob = std::array<std::byte, serialized_size<Net, Opt>>;
 
-/// The header of a blob as stored (read_header only checks its size and magic).
-struct serial_header {
-  std::uint16_t version = 0;
-  std::uint8_t element_type = 0;
-  std::uint8_t content = 0;
-  std::uint64_t fingerprint = 0;
-  std::uint32_t payload_length = 0;
-  std::uint32_t payload_crc = 0;
-  friend constexpr bool operator==(const serial_header&, const serial_header&) = default;
-};
-
 /// Reads the header of a blob without a network type (for tools and diagnostics).
 /// Returns status::truncated (fewer than 24 bytes), status::bad_magic, or status::ok and fills h.
 [[nodiscard]] constexpr status read_header(std::span<const std::byte> in, serial_header& h) noexcept {
-  if (in.size() < serial_header_size) return status::truncated;
-  for (std::size_t k = 0; k < serial_magic.size(); ++k)
-    if (in[k] != serial_magic[k]) return status::bad_magic;
-  detail::byte_reader r{in, serial_magic.size()};
-  h.version = r.uint<std::uint16_t>();
-  h.element_type = r.uint<std::uint8_t>();
-  h.content = r.uint<std::uint8_t>();
-  h.fingerprint = r.uint<std::uint64_t>();
-  h.payload_length = r.uint<std::uint32_t>();
-  h.payload_crc = r.uint<std::uint32_t>();
-  return status::ok;
+  return detail::parse_header(in, h);
 }
 
 /// Writes `net` into the first serialized_size<Net> bytes of `out` (the rest is untouched).

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Tests for <ctnn/serialize.hpp>: the binary format's layout, exact round trips (float, double,
-// at compile time and at run time, with optimiser state), and that every corrupted blob --
-// each single bit flip, each truncation, the wrong element type or topology, a NaN -- is refused
-// with the right status while the network stays exactly as it was.
+// Tests for <ctnn/serialize.hpp>: the binary format's layout (version 2), exact round trips
+// (float, double, at compile time and at run time, with optimiser state), that every corrupted
+// blob -- each single bit flip, each truncation, the wrong element type or topology, a NaN -- is
+// refused with the right status while the network stays exactly as it was, and that the
+// version-1 blobs in tests/data/v1 (written by ctnn 2b12ee2) still load bit-exactly.
 #include <ctnn/serialize.hpp>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstddef>
@@ -12,7 +14,9 @@
 #include <cstring>
 #include <limits>
 #include <span>
+#include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -21,6 +25,8 @@
 #include <ctnn/loss.hpp>
 #include <ctnn/rng.hpp>
 #include <ctnn/train.hpp>
+
+#include "../data/v1/v1_blobs.hpp"
 
 namespace {
 
@@ -91,14 +97,31 @@ constexpr void write_u32(std::span<std::byte> b, std::size_t at, std::uint32_t v
   for (std::size_t k = 0; k < 4; ++k) b[at + k] = static_cast<std::byte>((v >> (8 * k)) & 0xFFu);
 }
 
-// Recomputes the CRC after a deliberate edit of the payload.
+// Recomputes the CRC after a deliberate edit, as the blob's version says: version 2 covers
+// header bytes 0..19 and the payload, version 1 the payload only.
 void fix_crc(std::span<std::byte> b) {
   const std::uint32_t len = read_u32(b, 16);
-  write_u32(b, 20, ctnn::crc32(std::span<const std::byte>(b.data() + 24, len)));
+  const auto payload = std::span<const std::byte>(b.data() + 24, len);
+  const bool v1 = b[4] == std::byte{1} && b[5] == std::byte{0};
+  write_u32(b, 20, v1 ? ctnn::crc32(payload)
+                      : ctnn::crc32(payload, ctnn::crc32(std::span<const std::byte>(b).first(20))));
 }
 
-// The status a single bit flip at byte `at` must produce (see the table in serialize.hpp).
-ctnn::status expected_for_flip(std::size_t at) {
+// The status flipping bit `bit` of byte `at` of a version-2 blob must produce, the blob alone
+// in the buffer (see "Every single-bit error" in serialize.hpp).
+ctnn::status expected_for_flip(std::span<const std::byte> good, std::size_t at, int bit) {
+  if (at < 4) return ctnn::status::bad_magic;
+  if (at < 6) return ctnn::status::unsupported_version;
+  if (at >= 16 && at < 20) {  // the payload length: now past the end of the buffer?
+    const std::uint32_t len = read_u32(good, 16) ^ (std::uint32_t{1} << (8 * (at - 16) + bit));
+    if (len > good.size() - 24) return ctnn::status::truncated;
+  }
+  return ctnn::status::checksum_mismatch;  // any other header bit, the CRC or the payload
+}
+
+// The status a single bit flip at byte `at` of a version-1 blob must produce: its header is
+// not covered by the CRC, so each field's own check catches it.
+ctnn::status expected_for_v1_flip(std::size_t at) {
   if (at < 4) return ctnn::status::bad_magic;
   if (at < 6) return ctnn::status::unsupported_version;
   if (at < 7) return ctnn::status::element_type_mismatch;
@@ -107,14 +130,16 @@ ctnn::status expected_for_flip(std::size_t at) {
   return ctnn::status::checksum_mismatch;  // the CRC itself or any payload bit
 }
 
-// An independent implementation of the documented fingerprint, for one layer list.
+// An independent implementation of the documented fingerprints, for one list of dense layers.
 struct layer_desc {
   std::uint64_t in, out;
   std::string_view name;
   std::vector<std::int64_t> params;
 };
+enum class fp_version { v1, v2 };
 std::uint64_t documented_fingerprint(const std::vector<layer_desc>& layers,
-                                     std::string_view optimizer = {}, std::uint64_t sets = 0) {
+                                     std::string_view optimizer = {}, std::uint64_t sets = 0,
+                                     fp_version version = fp_version::v2) {
   std::uint64_t h = 0xcbf29ce484222325u;
   auto byte = [&](std::uint8_t b) {
     h ^= b;
@@ -129,6 +154,7 @@ std::uint64_t documented_fingerprint(const std::vector<layer_desc>& layers,
   };
   u64(layers.size());
   for (const auto& l : layers) {
+    if (version == fp_version::v2) text("dense");  // version 2: the layer's kind first
     u64(l.in);
     u64(l.out);
     text(l.name);
@@ -142,7 +168,120 @@ std::uint64_t documented_fingerprint(const std::vector<layer_desc>& layers,
   return h;
 }
 
+// net_f's layers, for documented_fingerprint.
+std::vector<layer_desc> net_f_layers() {
+  return {{3, 4, "tanh", {}}, {4, 2, "leaky_relu", {1, 10}}, {2, 2, "softmax", {}}};
+}
+
+// The networks of the version-1 blobs in tests/data/v1 (the generator spells the same types).
+using xor_net = ctnn::network<float, ctnn::input<2>, ctnn::dense<3, ctnn::sigmoid>,
+                              ctnn::dense<1, ctnn::sigmoid>>;
+using leaky_net = ctnn::network<double, ctnn::input<3>, ctnn::dense<2, ctnn::leaky_relu<1, 100>>,
+                                ctnn::dense<2>>;
+
+template <std::size_t N>
+constexpr std::array<std::byte, N> as_bytes(const std::array<unsigned char, N>& a) {
+  std::array<std::byte, N> b{};
+  for (std::size_t k = 0; k < N; ++k) b[k] = static_cast<std::byte>(a[k]);
+  return b;
+}
+
+// p's values have exactly the bit patterns `bits`.
+template <class P, class U, std::size_t N>
+constexpr bool has_bits(const P& p, const std::array<U, N>& bits) {
+  static_assert(N == P::parameter_count);
+  for (std::size_t k = 0; k < N; ++k)
+    if (bits_of(p[k]) != bits[k]) return false;
+  return true;
+}
+
+// A layer type of the coming Layer protocol, with a dense layer's sizes: it describes itself.
+struct fake_conv1d_layer {
+  using value_type = float;
+  using activation = ctnn::relu;
+  static constexpr std::size_t input_size = 3;
+  static constexpr std::size_t output_size = 2;
+  static constexpr std::size_t kernel_size = 3;
+  template <class H>
+  static constexpr void fingerprint(H& h) noexcept {
+    h.text("conv1d");
+    h.u64(input_size);
+    h.u64(output_size);
+    h.u64(kernel_size);
+    ctnn::detail::fingerprint_activation<activation>(h);
+  }
+};
+using dense_3_2 = ctnn::dense_layer<float, 3, 2, ctnn::relu>;
+// The dense layer once it describes itself (as the Layer protocol will have it): same bytes.
+struct self_described_dense : dense_3_2 {
+  template <class H>
+  static constexpr void fingerprint(H& h) noexcept {
+    h.text("dense");
+    h.u64(3);
+    h.u64(2);
+    ctnn::detail::fingerprint_activation<ctnn::relu>(h);
+  }
+};
+// Just enough of a network for the fingerprint: layer_count and layer_type<I>.
+template <class... Ls>
+struct layer_stack {
+  static constexpr std::size_t layer_count = sizeof...(Ls);
+  template <std::size_t I>
+  using layer_type = std::tuple_element_t<I, std::tuple<Ls...>>;
+};
+template <class Stack>
+constexpr std::uint64_t stack_fingerprint() {
+  ctnn::detail::fnv1a64 h;
+  ctnn::detail::fingerprint_network<Stack>(h);
+  return h.hash;
+}
+// A hasher that records what it is fed (any type with text and u64 will do).
+struct recording_hasher {
+  std::vector<std::string> log;
+  void text(std::string_view s) { log.emplace_back(s); }
+  void u64(std::uint64_t v) { log.push_back(std::to_string(v)); }
+};
+
+// A test-only optimiser that says how its state is stored through its own members: no
+// specialisation of ctnn::optimizer_state_layout anywhere.
+template <class T = float>
+struct test_heavy_ball {
+  using value_type = T;
+  T learning_rate = T(0.01);
+  template <class Net>
+  struct state {
+    typename Net::parameters_type velocity{};
+    typename Net::parameters_type peak{};
+    std::uint64_t step = 0;
+    friend constexpr bool operator==(const state&, const state&) = default;
+  };
+  static constexpr std::string_view state_name = "test_heavy_ball";
+  static constexpr std::size_t state_set_count = 2;
+  template <class S, class F>
+  static constexpr void for_each_state_set(S& s, F&& f) noexcept {
+    f(s.velocity);
+    f(s.peak);
+  }
+};
+// An optimiser with a state but no layout: it cannot be saved with its state.
+struct no_layout_optimizer {
+  template <class Net>
+  struct state {
+    std::uint64_t step = 0;
+  };
+};
+// Both: the specialisation wins.
+struct both_layouts : test_heavy_ball<float> {};
+
 }  // namespace
+
+template <>
+struct ctnn::optimizer_state_layout<both_layouts> {
+  static constexpr std::string_view name = "specialised";
+  static constexpr std::size_t set_count = 1;
+  template <class S, class F>
+  static constexpr void for_each_set(S& s, F&& f) noexcept { f(s.velocity); }
+};
 
 TEST_CASE("serialize: CRC-32 is the IEEE/zlib one, at compile time and run time", "[serialize]") {
   constexpr std::string_view text = "123456789";
@@ -177,9 +316,7 @@ TEST_CASE("serialize: sizes are compile-time constants", "[serialize]") {
 }
 
 TEST_CASE("serialize: the fingerprint follows the documented definition", "[serialize]") {
-  const std::vector<layer_desc> layers{{3, 4, "tanh", {}},
-                                       {4, 2, "leaky_relu", {1, 10}},
-                                       {2, 2, "softmax", {}}};
+  const std::vector<layer_desc> layers = net_f_layers();
   CHECK(ctnn::topology_fingerprint<net_f> == documented_fingerprint(layers));
   CHECK(ctnn::topology_fingerprint<net_f, ctnn::adam<float>> ==
         documented_fingerprint(layers, "adam", 2));
@@ -189,6 +326,14 @@ TEST_CASE("serialize: the fingerprint follows the documented definition", "[seri
         documented_fingerprint({{2, 2, "elu", {3, 2}}}));  // -6/-4 = 3/2
   using neg = ctnn::network<float, ctnn::input<2>, ctnn::dense<2, ctnn::leaky_relu<2, -8>>>;
   CHECK(ctnn::topology_fingerprint<neg> == documented_fingerprint({{2, 2, "leaky_relu", {-1, 4}}}));
+  // Version 1's fingerprint (no layer kinds) is kept, to recognise version-1 blobs.
+  using ctnn::detail::serial_plan;
+  CHECK(serial_plan<net_f, void>::fingerprint_v1 == documented_fingerprint(layers, {}, 0, fp_version::v1));
+  CHECK(serial_plan<net_f, ctnn::adam<float>>::fingerprint_v1 ==
+        documented_fingerprint(layers, "adam", 2, fp_version::v1));
+  CHECK(serial_plan<neg, void>::fingerprint_v1 ==
+        documented_fingerprint({{2, 2, "leaky_relu", {-1, 4}}}, {}, 0, fp_version::v1));
+  STATIC_REQUIRE(serial_plan<net_f, void>::fingerprint_v1 != ctnn::topology_fingerprint<net_f>);
   // The fraction survives the extremes of intmax_t without overflow.
   constexpr auto lo = std::numeric_limits<std::intmax_t>::min();
   STATIC_REQUIRE(ctnn::detail::reduced_fraction(lo, lo) == std::array<std::uint64_t, 2>{1, 1});
@@ -228,31 +373,37 @@ TEST_CASE("serialize: the layout is little-endian and as documented", "[serializ
   n.layer<0>().b[0] = -2.0f;      // 0xC0000000
   const auto b = saved(n);
   REQUIRE(b.size() == 32);
-  const std::array<std::uint8_t, 32> expected_start{
-      0x43, 0x54, 0x4E, 0x4E,  // magic "CTNN"
-      0x01, 0x00,              // version 1
-      0x01,                    // float
-      0x00,                    // content: network
-      0, 0, 0, 0, 0, 0, 0, 0,  // fingerprint (checked below)
-      0x08, 0x00, 0x00, 0x00,  // payload length 8
-      0, 0, 0, 0,              // CRC (checked below)
-      0x00, 0x00, 0xC0, 0x3F,  // W = 1.5f
-      0x00, 0x00, 0x00, 0xC0,  // b = -2.0f
+  // The example blob in serialize.hpp's header comment, byte for byte.
+  const std::array<std::uint8_t, 32> expected{
+      0x43, 0x54, 0x4E, 0x4E,                          // magic "CTNN"
+      0x02, 0x00,                                      // version 2
+      0x01,                                            // float
+      0x00,                                            // content: network
+      0xA6, 0xEA, 0xC8, 0xF9, 0xD9, 0x96, 0xDB, 0xB3,  // fingerprint 0xB3DB96D9F9C8EAA6
+      0x08, 0x00, 0x00, 0x00,                          // payload length 8
+      0x42, 0xC4, 0xB3, 0x14,                          // CRC-32 0x14B3C442
+      0x00, 0x00, 0xC0, 0x3F,                          // W = 1.5f
+      0x00, 0x00, 0x00, 0xC0,                          // b = -2.0f
   };
   for (std::size_t k = 0; k < 32; ++k) {
-    if ((k >= 8 && k < 16) || (k >= 20 && k < 24)) continue;
     INFO("byte " << k);
-    CHECK(static_cast<std::uint8_t>(b[k]) == expected_start[k]);
+    CHECK(static_cast<std::uint8_t>(b[k]) == expected[k]);
   }
-  std::uint64_t fp = 0;
-  for (std::size_t k = 0; k < 8; ++k) fp |= static_cast<std::uint64_t>(b[8 + k]) << (8 * k);
-  CHECK(fp == ctnn::topology_fingerprint<tiny_f>);
-  CHECK(read_u32(b, 20) == ctnn::crc32(std::span<const std::byte>(b).subspan(24)));
+  CHECK(ctnn::topology_fingerprint<tiny_f> == 0xB3DB96D9F9C8EAA6u);
+  // The CRC covers the 20 header bytes before it and the payload, as one message.
+  const std::span<const std::byte> all(b);
+  CHECK(read_u32(b, 20) == ctnn::crc32(all.subspan(24), ctnn::crc32(all.first(20))));
+  std::array<std::byte, 28> message{};
+  for (std::size_t k = 0; k < 20; ++k) message[k] = b[k];
+  for (std::size_t k = 0; k < 8; ++k) message[20 + k] = b[24 + k];
+  CHECK(read_u32(b, 20) == ctnn::crc32(message));
 
   ctnn::serial_header h{};
   REQUIRE(ctnn::read_header(b, h) == ctnn::status::ok);
-  CHECK(h == ctnn::serial_header{1, 1, 0, ctnn::topology_fingerprint<tiny_f>, 8, read_u32(b, 20)});
+  CHECK(h == ctnn::serial_header{2, 1, 0, ctnn::topology_fingerprint<tiny_f>, 8, 0x14B3C442u});
   CHECK(ctnn::read_header(std::span<const std::byte>(b).first(23), h) == ctnn::status::truncated);
+  STATIC_REQUIRE(ctnn::serial_format_version == 2);
+  STATIC_REQUIRE(ctnn::serial_oldest_format_version == 1);
 
   // double: 8-byte values, element code 2.
   ctnn::network<double, ctnn::input<1>, ctnn::dense<1>> nd;
@@ -334,6 +485,8 @@ TEST_CASE("serialize: save refuses a small buffer or a non-finite network, writi
 }
 
 TEST_CASE("serialize: every single bit flip is refused with the right status", "[serialize]") {
+  // Version 2: a flipped header bit is corruption (checksum_mismatch), never a type or topology
+  // mismatch; only the magic, the version and a length running past the buffer come first.
   auto check_all_flips = [](const auto& original_net) {
     using Net = std::remove_cvref_t<decltype(original_net)>;
     const auto good = saved(original_net);
@@ -346,7 +499,7 @@ TEST_CASE("serialize: every single bit flip is refused with the right status", "
         Net n = before;
         const ctnn::status s = ctnn::load(n, bad);
         INFO("byte " << at << " bit " << bit << ": " << ctnn::message(s));
-        CHECK(s == expected_for_flip(at));
+        CHECK(s == expected_for_flip(good, at, bit));
         CHECK(same_bits(n, before));
         refused += s != ctnn::status::ok ? 1u : 0u;
       }
@@ -379,7 +532,7 @@ TEST_CASE("serialize: every single bit flip of a checkpoint is refused", "[seria
       auto s2 = st_before;
       const ctnn::status s = ctnn::load(n, opt_t{}, s2, bad);
       INFO("byte " << at << " bit " << bit << ": " << ctnn::message(s));
-      CHECK(s == expected_for_flip(at));
+      CHECK(s == expected_for_flip(good, at, bit));
       CHECK(same_bits(n, before));
       CHECK(s2 == st_before);
     }
@@ -444,39 +597,117 @@ TEST_CASE("serialize: the wrong element type, topology or content is refused", "
 
 TEST_CASE("serialize: header fields are checked one by one", "[serialize]") {
   const auto good = saved(make_net<net_f>(51));
-  auto edited = [&](std::size_t at, std::uint8_t v) {
-    auto b = good;
-    b[at] = static_cast<std::byte>(v);
+  // An edit of one header byte, with the CRC left alone (corruption) or recomputed (a blob that
+  // really says so), in a buffer `extra` bytes longer than the blob.
+  auto edited = [&](std::size_t at, unsigned v, bool recompute_crc, std::size_t extra = 0) {
+    std::vector<std::byte> b(good.begin(), good.end());
+    b.resize(good.size() + extra, std::byte{0xFF});
+    b[at] = static_cast<std::byte>(v & 0xFFu);
+    if (recompute_crc) fix_crc(b);
     net_f n = sentinel<net_f>();
-    const ctnn::status s = ctnn::load(n, b);
+    const ctnn::status s = ctnn::load(n, std::span<const std::byte>(b));
     CHECK(same_bits(n, sentinel<net_f>()));
     return s;
   };
-  CHECK(edited(0, 'c') == ctnn::status::bad_magic);
-  CHECK(edited(4, 2) == ctnn::status::unsupported_version);  // a future version
-  CHECK(edited(4, 0) == ctnn::status::unsupported_version);
-  CHECK(edited(6, 2) == ctnn::status::element_type_mismatch);
-  CHECK(edited(6, 0xFF) == ctnn::status::element_type_mismatch);
-  CHECK(edited(7, 1) == ctnn::status::topology_mismatch);
-  CHECK(edited(8, static_cast<std::uint8_t>(good[8]) ^ 0x80u) == ctnn::status::topology_mismatch);
-  CHECK(edited(16, static_cast<std::uint8_t>(good[16]) + 4u) == ctnn::status::length_mismatch);
-  CHECK(edited(20, static_cast<std::uint8_t>(good[20]) ^ 1u) == ctnn::status::checksum_mismatch);
-  CHECK(edited(24, static_cast<std::uint8_t>(good[24]) ^ 1u) == ctnn::status::checksum_mismatch);
-  // The checks come in the documented order: magic before version before type ...
-  auto b = good;
+  const auto at = [&](std::size_t k) { return static_cast<unsigned>(good[k]); };
+  for (const bool fixed : {false, true}) {
+    INFO("CRC recomputed: " << fixed);
+    CHECK(edited(0, 'c', fixed) == ctnn::status::bad_magic);
+    CHECK(edited(4, 3, fixed) == ctnn::status::unsupported_version);  // a future version
+    CHECK(edited(4, 0, fixed) == ctnn::status::unsupported_version);
+    CHECK(edited(5, 1, fixed) == ctnn::status::unsupported_version);
+  }
+  // Corruption: every other header field is caught by the CRC first.
+  CHECK(edited(6, 2, false) == ctnn::status::checksum_mismatch);
+  CHECK(edited(6, 0xFF, false) == ctnn::status::checksum_mismatch);
+  CHECK(edited(7, 1, false) == ctnn::status::checksum_mismatch);
+  CHECK(edited(8, at(8) ^ 0x80u, false) == ctnn::status::checksum_mismatch);
+  CHECK(edited(16, at(16) - 4u, false) == ctnn::status::checksum_mismatch);
+  CHECK(edited(16, at(16) + 4u, false, 4) == ctnn::status::checksum_mismatch);
+  CHECK(edited(16, at(16) + 4u, false) == ctnn::status::truncated);  // past the buffer's end
+  CHECK(edited(20, at(20) ^ 1u, false) == ctnn::status::checksum_mismatch);
+  CHECK(edited(24, at(24) ^ 1u, false) == ctnn::status::checksum_mismatch);
+  // The same edits with a correct CRC: a blob that is not for this network says why.
+  CHECK(edited(6, 2, true) == ctnn::status::element_type_mismatch);
+  CHECK(edited(6, 0xFF, true) == ctnn::status::element_type_mismatch);  // unknown type code
+  CHECK(edited(6, 0, true) == ctnn::status::element_type_mismatch);
+  CHECK(edited(7, 1, true) == ctnn::status::topology_mismatch);
+  CHECK(edited(7, 0xFF, true) == ctnn::status::topology_mismatch);
+  CHECK(edited(8, at(8) ^ 0x80u, true) == ctnn::status::topology_mismatch);
+  CHECK(edited(16, at(16) - 4u, true) == ctnn::status::length_mismatch);
+  CHECK(edited(16, at(16) + 4u, true, 4) == ctnn::status::length_mismatch);
+  CHECK(edited(16, at(16) + 4u, true) == ctnn::status::truncated);
+
+  // The checks come in the documented order: magic, version, length vs buffer, CRC, element
+  // type, content and fingerprint, length vs the network.
+  std::vector<std::byte> b(good.begin(), good.end());
+  b.resize(good.size() + 8, std::byte{0});
   b[0] = std::byte{0};
   b[4] = std::byte{9};
   b[6] = std::byte{9};
-  net_f n;
-  CHECK(ctnn::load(n, b) == ctnn::status::bad_magic);
+  b[7] = std::byte{9};
+  b[16] = static_cast<std::byte>((at(16) + 4u) & 0xFFu);  // 4 bytes more than the network's payload
+  auto load_b = [&](std::span<const std::byte> in) {
+    net_f n = sentinel<net_f>();
+    const ctnn::status s = ctnn::load(n, in);
+    CHECK(same_bits(n, sentinel<net_f>()));
+    return s;
+  };
+  CHECK(load_b(b) == ctnn::status::bad_magic);
   b[0] = good[0];
-  CHECK(ctnn::load(n, b) == ctnn::status::unsupported_version);
+  CHECK(load_b(b) == ctnn::status::unsupported_version);
   b[4] = good[4];
-  CHECK(ctnn::load(n, b) == ctnn::status::element_type_mismatch);
-  // ... and a wrong length before a short buffer.
-  b = good;
-  b[16] = std::byte{0xFF};
-  CHECK(ctnn::load(n, std::span<const std::byte>(b).first(30)) == ctnn::status::length_mismatch);
+  CHECK(load_b(std::span<const std::byte>(b).first(good.size())) == ctnn::status::truncated);
+  CHECK(load_b(b) == ctnn::status::checksum_mismatch);
+  fix_crc(b);
+  CHECK(load_b(b) == ctnn::status::element_type_mismatch);
+  b[6] = good[6];
+  fix_crc(b);
+  CHECK(load_b(b) == ctnn::status::topology_mismatch);
+  b[7] = good[7];
+  fix_crc(b);
+  CHECK(load_b(b) == ctnn::status::length_mismatch);
+  b[16] = good[16];
+  fix_crc(b);
+  net_f n = sentinel<net_f>();
+  CHECK(ctnn::load(n, std::span<const std::byte>(b)) == ctnn::status::ok);
+  CHECK(same_bits(n, make_net<net_f>(51)));
+}
+
+TEST_CASE("serialize: an unknown element type with a correct CRC is a type mismatch",
+          "[serialize]") {
+  const auto good = saved(make_net<net_d>(52));
+  for (unsigned code = 0; code < 256; ++code) {
+    if (code == ctnn::serial_element<double>::code) continue;
+    auto b = good;
+    b[6] = static_cast<std::byte>(code);
+    net_d n = sentinel<net_d>();
+    INFO("element type " << code);
+    CHECK(ctnn::load(n, b) == ctnn::status::checksum_mismatch);  // corrupt: the CRC says so
+    fix_crc(b);
+    CHECK(ctnn::load(n, b) == ctnn::status::element_type_mismatch);  // genuine: the type says so
+    CHECK(same_bits(n, sentinel<net_d>()));
+  }
+}
+
+TEST_CASE("serialize: a flipped length inside a larger buffer is still corruption", "[serialize]") {
+  // With spare bytes after the blob (the rest of a flash page) a longer length fits the buffer:
+  // the CRC is then taken over the wrong bytes and refuses it.
+  const auto good = saved(make_net<tiny_f>(53));
+  std::vector<std::byte> page(4096, std::byte{0xFF});
+  std::copy(good.begin(), good.end(), page.begin());
+  for (std::size_t at = 16; at < 20; ++at) {
+    for (int bit = 0; bit < 8; ++bit) {
+      auto bad = page;
+      bad[at] ^= static_cast<std::byte>(1u << bit);
+      const std::uint32_t len = read_u32(bad, 16);
+      tiny_f n = sentinel<tiny_f>();
+      INFO("byte " << at << " bit " << bit << ", length " << len);
+      CHECK(ctnn::load(n, std::span<const std::byte>(bad)) ==
+            (len > page.size() - 24 ? ctnn::status::truncated : ctnn::status::checksum_mismatch));
+      CHECK(same_bits(n, sentinel<tiny_f>()));
+    }
+  }
 }
 
 TEST_CASE("serialize: a NaN or infinity with a valid checksum is refused", "[serialize]") {
@@ -523,9 +754,12 @@ TEST_CASE("serialize: corrupted blobs are refused at compile time too", "[serial
   };
   STATIC_REQUIRE(flip(1) == ctnn::status::bad_magic);
   STATIC_REQUIRE(flip(5) == ctnn::status::unsupported_version);
-  STATIC_REQUIRE(flip(6) == ctnn::status::element_type_mismatch);
-  STATIC_REQUIRE(flip(12) == ctnn::status::topology_mismatch);
-  STATIC_REQUIRE(flip(17) == ctnn::status::length_mismatch);
+  STATIC_REQUIRE(flip(6) == ctnn::status::checksum_mismatch);
+  STATIC_REQUIRE(flip(7) == ctnn::status::checksum_mismatch);
+  STATIC_REQUIRE(flip(12) == ctnn::status::checksum_mismatch);
+  STATIC_REQUIRE(flip(16) == ctnn::status::truncated);  // length 8 -> 24: past the end
+  STATIC_REQUIRE(flip(17) == ctnn::status::truncated);  // length 8 -> 4104
+  STATIC_REQUIRE(flip(22) == ctnn::status::checksum_mismatch);
   STATIC_REQUIRE(flip(27) == ctnn::status::checksum_mismatch);
 }
 
@@ -582,4 +816,212 @@ TEST_CASE("serialize: each optimiser layout lists its sets", "[serialize]") {
   count(ctnn::adamw<float>{});
   count(ctnn::rmsprop<float>{});
   count(ctnn::adagrad<float>{});
+  count(test_heavy_ball<float>{});
+}
+
+TEST_CASE("serialize: an optimiser's own members give its state layout", "[serialize]") {
+  using opt_t = test_heavy_ball<float>;
+  using layout = ctnn::optimizer_state_layout<opt_t>;
+  STATIC_REQUIRE(ctnn::SerializableOptimizer<opt_t, net_f>);
+  STATIC_REQUIRE(!ctnn::SerializableOptimizer<no_layout_optimizer, net_f>);
+  STATIC_REQUIRE(layout::name == "test_heavy_ball");
+  STATIC_REQUIRE(layout::set_count == 2);
+  STATIC_REQUIRE(ctnn::serialized_size<net_f, opt_t> == 24 + 3 * 4 * net_f::parameter_count + 8);
+  const std::vector<layer_desc> layers = net_f_layers();
+  CHECK(ctnn::topology_fingerprint<net_f, opt_t> == documented_fingerprint(layers, "test_heavy_ball", 2));
+  // A specialisation wins over the members.
+  STATIC_REQUIRE(ctnn::optimizer_state_layout<both_layouts>::name == "specialised");
+  STATIC_REQUIRE(ctnn::serialized_size<net_f, both_layouts> == 24 + 2 * 4 * net_f::parameter_count + 8);
+
+  // Round trip, bit for bit.
+  const net_f net = make_net<net_f>(71);
+  opt_t::state<net_f> st{};
+  st.velocity = make_net<net_f>(72);
+  st.peak = make_net<net_f>(73);
+  st.step = 0xFEDCBA9876543210u;
+  std::array<std::byte, ctnn::serialized_size<net_f, opt_t>> ck{};
+  REQUIRE(ctnn::save(net, opt_t{}, st, ck) == ctnn::status::ok);
+  net_f back = sentinel<net_f>();
+  opt_t::state<net_f> st_back{};
+  REQUIRE(ctnn::load(back, opt_t{}, st_back, ck) == ctnn::status::ok);
+  CHECK(same_bits(back, net));
+  CHECK(same_bits(st_back.velocity, st.velocity));
+  CHECK(same_bits(st_back.peak, st.peak));
+  CHECK(st_back.step == st.step);
+  // The sets are stored in for_each_state_set's order, after the parameters and the step.
+  const std::size_t set_bytes = 4 * net_f::parameter_count;
+  CHECK(read_u32(ck, 24 + set_bytes + 8) == bits_of(st.velocity[0]));
+  CHECK(read_u32(ck, 24 + 2 * set_bytes + 8) == bits_of(st.peak[0]));
+  // And it is told apart from another optimiser with the same layout.
+  ctnn::adam<float>::state<net_f> adam_st{};
+  CHECK(ctnn::load(back, ctnn::adam<float>{}, adam_st, ck) == ctnn::status::topology_mismatch);
+  ck[ck.size() - 1] ^= std::byte{0x40};
+  CHECK(ctnn::load(back, opt_t{}, st_back, ck) == ctnn::status::checksum_mismatch);
+}
+
+TEST_CASE("serialize: the fingerprint tells layer kinds apart", "[serialize]") {
+  using dense_net = ctnn::network<float, ctnn::input<3>, ctnn::dense<2, ctnn::relu>>;
+  STATIC_REQUIRE(std::is_same_v<dense_net::layer_type<0>, dense_3_2>);
+  // A network's fingerprint is u64(layer_count) and each layer's part.
+  STATIC_REQUIRE(stack_fingerprint<layer_stack<dense_3_2>>() == ctnn::topology_fingerprint<dense_net>);
+  CHECK(ctnn::topology_fingerprint<dense_net> == documented_fingerprint({{3, 2, "relu", {}}}));
+  // A conv1d layer with the dense layer's sizes does not match it ...
+  STATIC_REQUIRE(stack_fingerprint<layer_stack<fake_conv1d_layer>>() !=
+                 stack_fingerprint<layer_stack<dense_3_2>>());
+  STATIC_REQUIRE(stack_fingerprint<layer_stack<dense_3_2, fake_conv1d_layer>>() !=
+                 stack_fingerprint<layer_stack<dense_3_2, dense_3_2>>());
+  // ... while a dense layer that describes itself as the fallback does keeps its blobs loading.
+  STATIC_REQUIRE(stack_fingerprint<layer_stack<self_described_dense>>() ==
+                 ctnn::topology_fingerprint<dense_net>);
+  // L::fingerprint(h) is what is called, with whatever hasher is given.
+  recording_hasher conv, dense;
+  ctnn::detail::layer_fingerprint<fake_conv1d_layer>(conv);
+  ctnn::detail::layer_fingerprint<dense_3_2>(dense);
+  CHECK(conv.log == std::vector<std::string>{"conv1d", "3", "2", "3", "relu", "0"});
+  CHECK(dense.log == std::vector<std::string>{"dense", "3", "2", "relu", "0"});
+  recording_hasher leaky;
+  ctnn::detail::layer_fingerprint<ctnn::dense_layer<double, 4, 5, ctnn::leaky_relu<2, 200>>>(leaky);
+  CHECK(leaky.log == std::vector<std::string>{"dense", "4", "5", "leaky_relu", "2", "1", "100"});
+}
+
+TEST_CASE("serialize: version-1 blobs still load, bit-exactly", "[serialize][v1]") {
+  namespace v1 = ctnn_v1_blobs;
+  const auto xor_blob = as_bytes(v1::xor_f32);
+  const auto ck_blob = as_bytes(v1::xor_f32_adam);
+  const auto leaky_blob = as_bytes(v1::leaky_f64);
+  STATIC_REQUIRE(v1::xor_f32.size() == ctnn::serialized_size<xor_net>);
+  STATIC_REQUIRE(v1::xor_f32_adam.size() == ctnn::serialized_size<xor_net, ctnn::adam<float>>);
+  STATIC_REQUIRE(v1::leaky_f64.size() == ctnn::serialized_size<leaky_net>);
+
+  // They are version 1, with version 1's fingerprint.
+  ctnn::serial_header h{};
+  REQUIRE(ctnn::read_header(xor_blob, h) == ctnn::status::ok);
+  CHECK(h.version == 1);
+  CHECK(h.fingerprint == documented_fingerprint({{2, 3, "sigmoid", {}}, {3, 1, "sigmoid", {}}}, {},
+                                                0, fp_version::v1));
+  REQUIRE(ctnn::read_header(ck_blob, h) == ctnn::status::ok);
+  CHECK(h.fingerprint == documented_fingerprint({{2, 3, "sigmoid", {}}, {3, 1, "sigmoid", {}}},
+                                                "adam", 2, fp_version::v1));
+  REQUIRE(ctnn::read_header(leaky_blob, h) == ctnn::status::ok);
+  CHECK(h.fingerprint ==
+        documented_fingerprint({{3, 2, "leaky_relu", {1, 100}}, {2, 2, "identity", {}}}, {}, 0,
+                               fp_version::v1));
+
+  // The XOR network: its trained parameters, and it still computes XOR.
+  xor_net x = sentinel<xor_net>();
+  REQUIRE(ctnn::load(x, xor_blob) == ctnn::status::ok);
+  CHECK(has_bits(x, v1::xor_f32_parameters));
+  const std::array<xor_net::input_type, 4> X{{{0, 0}, {0, 1}, {1, 0}, {1, 1}}};
+  for (std::size_t k = 0; k < X.size(); ++k) CHECK((x.forward(X[k])[0] > 0.5f) == (k == 1 || k == 2));
+
+  // The checkpoint: parameters, step and both Adam moments.
+  xor_net xc = sentinel<xor_net>();
+  ctnn::adam<float>::state<xor_net> st{};
+  REQUIRE(ctnn::load(xc, ctnn::adam<float>{}, st, ck_blob) == ctnn::status::ok);
+  CHECK(has_bits(xc, v1::xor_f32_parameters));
+  CHECK(st.step == v1::xor_f32_adam_step);
+  CHECK(st.step == 1500);
+  CHECK(has_bits(st.m, v1::xor_f32_adam_m));
+  CHECK(has_bits(st.v, v1::xor_f32_adam_v));
+
+  // The double network: the generator's formula and corners, bit for bit.
+  leaky_net d = sentinel<leaky_net>();
+  REQUIRE(ctnn::load(d, leaky_blob) == ctnn::status::ok);
+  CHECK(has_bits(d, v1::leaky_f64_parameters));
+  CHECK(bits_of(d[0]) == 0x8000000000000000u);  // -0.0
+  CHECK(d[1] == std::numeric_limits<double>::denorm_min());
+  CHECK(d[2] == -std::numeric_limits<double>::max());
+  for (std::size_t k = 3; k < leaky_net::parameter_count; ++k)
+    CHECK(bits_of(d[k]) == bits_of(static_cast<double>(static_cast<int>(k * 37 % 29) - 14) / 7.0));
+
+  // At compile time too.
+  STATIC_REQUIRE([] {
+    leaky_net n;
+    return ctnn::load(n, as_bytes(ctnn_v1_blobs::leaky_f64)) == ctnn::status::ok &&
+           has_bits(n, ctnn_v1_blobs::leaky_f64_parameters);
+  }());
+
+  // Saved again, they become version-2 blobs of the same values.
+  const auto again = saved(d);
+  CHECK(static_cast<std::uint8_t>(again[4]) == 2);
+  leaky_net d2;
+  REQUIRE(ctnn::load(d2, again) == ctnn::status::ok);
+  CHECK(same_bits(d, d2));
+}
+
+TEST_CASE("serialize: version-1 blobs are still checked", "[serialize][v1]") {
+  namespace v1 = ctnn_v1_blobs;
+  const auto xor_blob = as_bytes(v1::xor_f32);
+  const auto ck_blob = as_bytes(v1::xor_f32_adam);
+  const auto leaky_blob = as_bytes(v1::leaky_f64);
+  // Every single bit flip, in version 1's order (the header's fields by their own checks).
+  auto check_all_flips = [](const auto& good, auto net_tag) {
+    using Net = decltype(net_tag);
+    const Net before = sentinel<Net>();
+    for (std::size_t at = 0; at < good.size(); ++at) {
+      for (int bit = 0; bit < 8; ++bit) {
+        auto bad = good;
+        bad[at] ^= static_cast<std::byte>(1u << bit);
+        Net n = before;
+        const ctnn::status s = ctnn::load(n, bad);
+        INFO("byte " << at << " bit " << bit << ": " << ctnn::message(s));
+        CHECK(s == expected_for_v1_flip(at));
+        CHECK(same_bits(n, before));
+      }
+    }
+  };
+  check_all_flips(xor_blob, xor_net{});
+  check_all_flips(leaky_blob, leaky_net{});
+  {
+    const xor_net before = sentinel<xor_net>();
+    ctnn::adam<float>::state<xor_net> st_before{};
+    st_before.step = 7;
+    for (std::size_t at = 0; at < ck_blob.size(); ++at) {
+      auto bad = ck_blob;
+      bad[at] ^= std::byte{0x04};
+      xor_net n = before;
+      auto st = st_before;
+      INFO("byte " << at);
+      CHECK(ctnn::load(n, ctnn::adam<float>{}, st, bad) == expected_for_v1_flip(at));
+      CHECK(same_bits(n, before));
+      CHECK(st == st_before);
+    }
+  }
+  // One flipped payload bit: refused.
+  auto bad = xor_blob;
+  bad[30] ^= std::byte{0x01};
+  xor_net x = sentinel<xor_net>();
+  CHECK(ctnn::load(x, bad) == ctnn::status::checksum_mismatch);
+  CHECK(same_bits(x, sentinel<xor_net>()));
+  // A NaN with a matching version-1 CRC: refused.
+  bad = xor_blob;
+  write_u32(bad, 24, 0x7FC00000u);
+  fix_crc(bad);
+  CHECK(ctnn::load(x, bad) == ctnn::status::non_finite_value);
+  // Truncated.
+  for (std::size_t len = 0; len < xor_blob.size(); ++len)
+    CHECK(ctnn::load(x, std::span<const std::byte>(xor_blob).first(len)) == ctnn::status::truncated);
+  CHECK(same_bits(x, sentinel<xor_net>()));
+  // Into the wrong network, optimiser or content.
+  using xor_tanh = ctnn::network<float, ctnn::input<2>, ctnn::dense<3, ctnn::tanh>,
+                                 ctnn::dense<1, ctnn::sigmoid>>;
+  xor_tanh t;
+  CHECK(ctnn::load(t, xor_blob) == ctnn::status::topology_mismatch);
+  ctnn::network<double, ctnn::input<2>, ctnn::dense<3, ctnn::sigmoid>, ctnn::dense<1, ctnn::sigmoid>> xd;
+  CHECK(ctnn::load(xd, std::span<const std::byte>(xor_blob)) == ctnn::status::element_type_mismatch);
+  ctnn::adamw<float>::state<xor_net> stw{};
+  CHECK(ctnn::load(x, ctnn::adamw<float>{}, stw, ck_blob) == ctnn::status::topology_mismatch);
+  CHECK(ctnn::load(x, ck_blob) == ctnn::status::topology_mismatch);
+  ctnn::adam<float>::state<xor_net> st{};
+  CHECK(ctnn::load(x, ctnn::adam<float>{}, st, std::span<const std::byte>(xor_blob)) ==
+        ctnn::status::topology_mismatch);
+  // A version-2 blob relabelled as version 1 (or the reverse) does not pass: the fingerprints
+  // and the CRC coverage differ.
+  auto relabelled = saved(make_net<xor_net>(81));
+  relabelled[4] = std::byte{1};
+  CHECK(ctnn::load(x, relabelled) == ctnn::status::topology_mismatch);
+  auto relabelled_v1 = xor_blob;
+  relabelled_v1[4] = std::byte{2};
+  CHECK(ctnn::load(x, relabelled_v1) == ctnn::status::checksum_mismatch);
+  CHECK(same_bits(x, sentinel<xor_net>()));
 }
