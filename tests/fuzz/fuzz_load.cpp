@@ -2,13 +2,16 @@
 // tests/fuzz/fuzz_load: libFuzzer target for ctnn::load on several network types and on
 // checkpoints with optimiser state. Input: one selector byte, then the blob.
 //   selector & 0x7F (mod fuzz::load_kinds) picks the type (see fuzz_nets.hpp);
-//   selector & 0x80 first recomputes the payload CRC (so mutations reach the value checks and
-//   the commit instead of stopping at the checksum).
+//   selector & 0x80 first recomputes the CRC as the blob's version says (fuzz::fix_crc), so
+//   mutations reach the checks after it, the value checks and the commit instead of stopping
+//   at the checksum.
 // Invariants (any violation aborts, which libFuzzer reports as a crash):
 //   - a refused blob leaves the network (and state) exactly as it was, bit for bit;
 //   - an accepted blob holds only finite values, and saving the result reproduces the blob's
-//     first serialized_size bytes exactly (the format is canonical);
-//   - read_header agrees with load about truncation and magic.
+//     first serialized_size bytes exactly (the format is canonical); for an accepted
+//     version-1 blob (re-saved as version 2) the payload, element type, content and length;
+//   - read_header agrees with load about truncation and magic, and an accepted blob has a
+//     version load reads.
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -38,8 +41,16 @@ bool same_bits(const P& a, const P& b) {
 
 template <std::size_t N>
 void check_canonical(std::span<const std::byte> blob, const std::array<std::byte, N>& again) {
-  if (blob.size() < N || std::memcmp(again.data(), blob.data(), N) != 0)
-    fail("re-saving an accepted blob gives other bytes");
+  if (blob.size() < N) fail("an accepted blob is shorter than serialized_size");
+  if (blob[4] == std::byte{1} && blob[5] == std::byte{0}) {  // version 1, re-saved as 2
+    constexpr std::size_t header = ctnn::serial_header_size;
+    if (std::memcmp(again.data() + header, blob.data() + header, N - header) != 0 ||
+        std::memcmp(again.data() + 6, blob.data() + 6, 2) != 0 ||     // element type, content
+        std::memcmp(again.data() + 16, blob.data() + 16, 4) != 0)     // payload length
+      fail("re-saving an accepted version-1 blob changes its payload or fields");
+    return;
+  }
+  if (std::memcmp(again.data(), blob.data(), N) != 0) fail("re-saving an accepted blob gives other bytes");
 }
 
 void check_header(std::span<const std::byte> blob, ctnn::status s) {
@@ -47,7 +58,9 @@ void check_header(std::span<const std::byte> blob, ctnn::status s) {
   const ctnn::status hs = ctnn::read_header(blob, h);
   if (hs == ctnn::status::truncated && s != ctnn::status::truncated) fail("read_header/load disagree on truncation");
   if (hs == ctnn::status::bad_magic && s != ctnn::status::bad_magic) fail("read_header/load disagree on magic");
-  if (s == ctnn::status::ok && (hs != ctnn::status::ok || h.version != ctnn::serial_format_version))
+  if (s == ctnn::status::ok &&
+      (hs != ctnn::status::ok || h.version < ctnn::serial_oldest_format_version ||
+       h.version > ctnn::serial_format_version))
     fail("read_header refuses an accepted blob");
 }
 
@@ -101,15 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint8_t selector = data[0];
   std::vector<std::byte> blob(size - 1);
   if (size > 1) std::memcpy(blob.data(), data + 1, size - 1);
-  if ((selector & 0x80u) != 0 && blob.size() >= ctnn::serial_header_size) {
-    std::uint32_t len = 0;
-    for (std::size_t k = 0; k < 4; ++k) len |= static_cast<std::uint32_t>(blob[16 + k]) << (8 * k);
-    if (len <= blob.size() - ctnn::serial_header_size) {
-      const std::uint32_t crc =
-          ctnn::crc32(std::span<const std::byte>(blob).subspan(ctnn::serial_header_size, len));
-      for (std::size_t k = 0; k < 4; ++k) blob[20 + k] = static_cast<std::byte>((crc >> (8 * k)) & 0xFFu);
-    }
-  }
+  if ((selector & 0x80u) != 0) fuzz::fix_crc(blob);
   const std::span<const std::byte> in(blob);
   switch ((selector & 0x7Fu) % fuzz::load_kinds) {
     case 0: load_network<fuzz::net0>(in); break;

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include <ctnn/ctnn.hpp>
 #include <ctnn/finite.hpp>
@@ -36,6 +37,22 @@ Net seeded(std::uint64_t seed) {
   ctnn::rng gen{seed};
   ctnn::init(n, ctnn::xavier_uniform{}, gen);
   return n;
+}
+
+/// Rewrites the CRC-32 of a blob as its version says (1: over the payload; any other version:
+/// over header bytes 0..19 and the payload), over the payload length the header states; does
+/// nothing when the buffer is shorter than that. So mutations reach the checks after the CRC.
+inline void fix_crc(std::span<std::byte> blob) {
+  constexpr std::size_t header = ctnn::serial_header_size, at = ctnn::serial_crc_offset;
+  if (blob.size() < header) return;
+  std::uint32_t len = 0;
+  for (std::size_t k = 0; k < 4; ++k) len |= static_cast<std::uint32_t>(blob[16 + k]) << (8 * k);
+  if (len > blob.size() - header) return;
+  const std::span<const std::byte> all(blob);
+  const bool v1 = blob[4] == std::byte{1} && blob[5] == std::byte{0};
+  const std::uint32_t crc = v1 ? ctnn::crc32(all.subspan(header, len))
+                               : ctnn::crc32(all.subspan(header, len), ctnn::crc32(all.first(at)));
+  for (std::size_t k = 0; k < 4; ++k) blob[at + k] = static_cast<std::byte>((crc >> (8 * k)) & 0xFFu);
 }
 
 }  // namespace fuzz

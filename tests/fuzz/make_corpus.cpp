@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // tests/fuzz/make_corpus: writes the seed corpora of the fuzz targets.
 //   <dir>/load : valid blobs and checkpoints of every fuzz_load kind (several seeds each, with
-//                and without the recompute-CRC bit), plus a few refused ones;
+//                and without the recompute-CRC bit; format version 2 as save writes it, and
+//                one version-1 rewrite each), plus a few refused ones;
 //   <dir>/train: clean data, data with NaN / infinity, hostile parameters, for every optimiser.
 // Usage: fuzz.make_corpus <dir>
 #include <array>
@@ -34,6 +35,18 @@ std::vector<std::uint8_t> with_selector(std::uint8_t selector, std::span<const s
   return v;
 }
 
+// A version-2 blob for (Net, Opt) rewritten as format version 1 wrote it: version 1, version
+// 1's fingerprint, the CRC over the payload only (the payload is the same in both versions).
+template <class Net, class Opt, std::size_t N>
+std::array<std::byte, N> as_version1(std::array<std::byte, N> b) {
+  b[4] = std::byte{1};
+  b[5] = std::byte{0};
+  const std::uint64_t fp = ctnn::detail::serial_plan<Net, Opt>::fingerprint_v1;
+  for (std::size_t k = 0; k < 8; ++k) b[8 + k] = static_cast<std::byte>((fp >> (8 * k)) & 0xFFu);
+  fuzz::fix_crc(b);
+  return b;
+}
+
 template <class Net>
 void network_seeds(const std::filesystem::path& dir, std::uint8_t kind) {
   for (std::uint64_t seed = 1; seed <= 3; ++seed) {
@@ -43,6 +56,7 @@ void network_seeds(const std::filesystem::path& dir, std::uint8_t kind) {
     write(dir, base, with_selector(kind, b));
     write(dir, base + "_crc", with_selector(static_cast<std::uint8_t>(kind | 0x80u), b));
     if (seed == 1) {
+      write(dir, base + "_v1", with_selector(kind, as_version1<Net, void>(b)));
       write(dir, base + "_truncated", with_selector(kind, std::span<const std::byte>(b).first(b.size() / 2)));
       auto bad = b;
       bad[b.size() - 1] ^= std::byte{1};
@@ -62,6 +76,7 @@ void checkpoint_seeds(const std::filesystem::path& dir, std::uint8_t kind) {
     const std::string base = "kind" + std::to_string(kind) + "_seed" + std::to_string(seed);
     write(dir, base, with_selector(kind, b));
     write(dir, base + "_crc", with_selector(static_cast<std::uint8_t>(kind | 0x80u), b));
+    if (seed == 1) write(dir, base + "_v1", with_selector(kind, as_version1<Net, Opt>(b)));
   }
 }
 
