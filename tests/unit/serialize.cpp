@@ -113,7 +113,8 @@ ctnn::status expected_for_flip(std::span<const std::byte> good, std::size_t at, 
   if (at < 4) return ctnn::status::bad_magic;
   if (at < 6) return ctnn::status::unsupported_version;
   if (at >= 16 && at < 20) {  // the payload length: now past the end of the buffer?
-    const std::uint32_t len = read_u32(good, 16) ^ (std::uint32_t{1} << (8 * (at - 16) + bit));
+    const std::size_t shift = 8 * (at - 16) + static_cast<std::size_t>(bit);
+    const std::uint32_t len = read_u32(good, 16) ^ (std::uint32_t{1} << shift);
     if (len > good.size() - 24) return ctnn::status::truncated;
   }
   return ctnn::status::checksum_mismatch;  // any other header bit, the CRC or the payload
