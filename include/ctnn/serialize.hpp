@@ -18,7 +18,7 @@
 /// |      7 |    1 | content          | u8: 0 = network parameters, 1 = parameters + optimiser    |
 /// |      8 |    8 | fingerprint      | u64 topology fingerprint, version 2 (below)               |
 /// |     16 |    4 | payload length   | u32, L: bytes of payload                                  |
-/// |     20 |    4 | CRC-32           | u32, CRC-32 of bytes 0..19 followed by the L payload bytes |
+/// |     20 |    4 | CRC-32           | u32, CRC-32 of bytes 0..19 followed by the payload        |
 /// |     24 |    L | payload          | (content 0) P values; (content 1) P values, u64 step,     |
 /// |        |      |                  | then S sets of P values (the optimiser's moments)         |
 ///
@@ -59,17 +59,17 @@
 /// is believed until the CRC has vouched for it, so corruption is never reported as a
 /// mismatch of type or topology:
 ///
-/// | # | check (version 2)                                    | status on failure               |
-/// |--:|------------------------------------------------------|---------------------------------|
-/// | 1 | at least 24 bytes                                    | status::truncated               |
-/// | 2 | magic                                                | status::bad_magic               |
-/// | 3 | format version is 1 or 2 (1: see below)              | status::unsupported_version     |
-/// | 4 | at least 24 + L bytes, L as stored at offset 16      | status::truncated               |
-/// | 5 | CRC-32 of bytes 0..19 and the L payload bytes == the stored one | status::checksum_mismatch |
-/// | 6 | element type == the network's                        | status::element_type_mismatch   |
-/// | 7 | content and fingerprint == the network's (+ optimiser's) | status::topology_mismatch   |
-/// | 8 | L == the payload length the types imply              | status::length_mismatch         |
-/// | 9 | every value finite                                   | status::non_finite_value        |
+/// | # | check (version 2)                                     | status on failure             |
+/// |--:|-------------------------------------------------------|-------------------------------|
+/// | 1 | at least 24 bytes                                     | status::truncated             |
+/// | 2 | magic                                                 | status::bad_magic             |
+/// | 3 | format version is 1 or 2 (1: see below)               | status::unsupported_version   |
+/// | 4 | at least 24 + L bytes, L as stored at offset 16       | status::truncated             |
+/// | 5 | CRC-32 of bytes 0..19 and the L payload bytes         | status::checksum_mismatch     |
+/// | 6 | element type == the network's                         | status::element_type_mismatch |
+/// | 7 | content, fingerprint == the network's (+ optimiser's) | status::topology_mismatch     |
+/// | 8 | L == the payload length the types imply               | status::length_mismatch       |
+/// | 9 | every value finite                                    | status::non_finite_value      |
 ///
 /// Bytes after the blob (e.g. the rest of a flash page) are ignored. Every single-bit error in
 /// a version-2 blob is refused, and the status says which check caught it: a flip in the magic
@@ -523,28 +523,28 @@ constexpr status parse_header(std::span<const std::byte> in, serial_header& h) n
 }
 
 /// Checks 4-8 of the table at the top of the file (version 2): the CRC before anything else.
-template <class plan>
+template <class Plan>
 constexpr status check_v2(const serial_header& h, std::span<const std::byte> in) noexcept {
   if (in.size() - serial_header_size < h.payload_length) return status::truncated;
   const std::uint32_t crc = crc32(in.subspan(serial_header_size, h.payload_length),
                                   crc32(in.first(serial_crc_offset)));
   if (crc != h.payload_crc) return status::checksum_mismatch;
-  if (h.element_type != plan::element::code) return status::element_type_mismatch;
-  if (h.content != plan::content || h.fingerprint != plan::fingerprint)
+  if (h.element_type != Plan::element::code) return status::element_type_mismatch;
+  if (h.content != Plan::content || h.fingerprint != Plan::fingerprint)
     return status::topology_mismatch;
-  if (h.payload_length != plan::payload_size) return status::length_mismatch;
+  if (h.payload_length != Plan::payload_size) return status::length_mismatch;
   return status::ok;
 }
 
 /// Version 1's checks after the version, in version 1's order (the CRC covers the payload only).
-template <class plan>
+template <class Plan>
 constexpr status check_v1(const serial_header& h, std::span<const std::byte> in) noexcept {
-  if (h.element_type != plan::element::code) return status::element_type_mismatch;
-  if (h.content != plan::content || h.fingerprint != plan::fingerprint_v1)
+  if (h.element_type != Plan::element::code) return status::element_type_mismatch;
+  if (h.content != Plan::content || h.fingerprint != Plan::fingerprint_v1)
     return status::topology_mismatch;
-  if (h.payload_length != plan::payload_size) return status::length_mismatch;
-  if (in.size() < plan::total_size) return status::truncated;
-  if (crc32(in.subspan(serial_header_size, plan::payload_size)) != h.payload_crc)
+  if (h.payload_length != Plan::payload_size) return status::length_mismatch;
+  if (in.size() < Plan::total_size) return status::truncated;
+  if (crc32(in.subspan(serial_header_size, Plan::payload_size)) != h.payload_crc)
     return status::checksum_mismatch;
   return status::ok;
 }
