@@ -189,7 +189,8 @@ struct leaky_relu {
 };
 
 /// Exponential linear unit f(z) = z for z > 0, else alpha (e^z - 1), alpha = Num / Den
-/// (default 1); for z <= 0, f'(z) = alpha e^z = a + alpha.
+/// (default 1); for z <= 0, f'(z) = alpha e^z, computed as such (not as a + alpha, which cancels
+/// for very negative z: 3.8e-6 relative error at z = -25 in double).
 template <std::intmax_t Num = 1, std::intmax_t Den = 1>
 struct elu {
   static_assert(Den != 0, "ctnn::elu<Num, Den>: alpha = Num/Den needs Den != 0");
@@ -202,8 +203,9 @@ struct elu {
     return z > T(0) ? z : neg;
   }
   template <Scalar T>
-  CTNN_DETAIL_ACTIVATION_INLINE static constexpr T derivative(T z, T a) noexcept {
-    return z > T(0) ? T(1) : a + alpha<T>();
+  CTNN_DETAIL_ACTIVATION_INLINE static constexpr T derivative(T z, T) noexcept {
+    // e^min(z, 0): the unused branch never overflows.
+    return z > T(0) ? T(1) : alpha<T>() * math::exp(z > T(0) ? T(0) : z);
   }
 };
 

@@ -642,3 +642,37 @@ TEMPLATE_TEST_CASE("activation: a user-defined vector activation works in a hidd
   CHECK(g.template layer<0>().b == std::array<T, 3>{T(5), T(1.5), T(4)});
   CHECK(dx == std::array<T, 2>{T(5 + 4), T(1.5 + 4)});
 }
+
+// ------------------------------------------------------------------------------------------
+// Accuracy where the textbook formulas cancel
+// ------------------------------------------------------------------------------------------
+
+namespace {
+
+/// |a - ref| / |ref|
+double rel(double a, double ref) { return std::fabs(a - ref) / std::fabs(ref); }
+
+}  // namespace
+
+TEST_CASE("activation accuracy: elu' = alpha e^z for very negative z", "[activation][accuracy]") {
+  // References: alpha * e^z with mpmath at 50 digits, rounded to double:
+  //   /usr/bin/python3 -c "import mpmath as m; m.mp.dps = 50; print(float(m.exp(-25)),
+  //       float(1.5 * m.exp(-30)), float(m.exp(-12)))"
+  // (torch float64: torch.autograd of F.elu at -25 gives the same 1.3887943864964021e-11.)
+  // The old a + alpha = expm1(z) + alpha cancels: 3.8e-6 relative error at z = -25 (double),
+  // 1e-2 at z = -12 (float); alpha e^z is within a few ulps.
+  const double z25 = at_run_time(-25.0), z30 = at_run_time(-30.0);
+  CHECK(rel(elu_default::derivative(z25, elu_default::value(z25)), 1.3887943864964021e-11) <=
+        1e-15);
+  CHECK(rel(elu_three_halves::derivative(z30, elu_three_halves::value(z30)),
+            1.4036434453260263e-13) <= 1e-15);
+  const float z12 = at_run_time(-12.0f);
+  CHECK(rel(elu_default::derivative(z12, elu_default::value(z12)), 6.14421235332821e-06) <=
+        5e-7);
+  // and the same bits in a constant expression
+  constexpr double ct = elu_default::derivative(-25.0, elu_default::value(-25.0));
+  CHECK(bits(ct) == bits(elu_default::derivative(z25, elu_default::value(z25))));
+  // large positive z: f' = 1 and the unused branch does not overflow
+  CHECK(elu_default::derivative(at_run_time(1e30), 1e30) == 1.0);
+  CHECK(elu_default::derivative(at_run_time(-1e30), -1.0) == 0.0);
+}
