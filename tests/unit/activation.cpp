@@ -642,3 +642,66 @@ TEMPLATE_TEST_CASE("activation: a user-defined vector activation works in a hidd
   CHECK(g.template layer<0>().b == std::array<T, 3>{T(5), T(1.5), T(4)});
   CHECK(dx == std::array<T, 2>{T(5 + 4), T(1.5 + 4)});
 }
+
+// ------------------------------------------------------------------------------------------
+// Accuracy where the textbook formulas cancel
+// ------------------------------------------------------------------------------------------
+
+namespace {
+
+/// |a - ref| / |ref|
+double rel(double a, double ref) { return std::fabs(a - ref) / std::fabs(ref); }
+
+}  // namespace
+
+TEST_CASE("activation accuracy: elu' = alpha e^z for very negative z", "[activation][accuracy]") {
+  // References: alpha * e^z with mpmath at 50 digits, rounded to double:
+  //   /usr/bin/python3 -c "import mpmath as m; m.mp.dps = 50; print(float(m.exp(-25)),
+  //       float(1.5 * m.exp(-30)), float(m.exp(-12)))"
+  // (torch float64: torch.autograd of F.elu at -25 gives the same 1.3887943864964021e-11.)
+  // The old a + alpha = expm1(z) + alpha cancels: 3.8e-6 relative error at z = -25 (double),
+  // 1e-2 at z = -12 (float); alpha e^z is within a few ulps.
+  const double z25 = at_run_time(-25.0), z30 = at_run_time(-30.0);
+  CHECK(rel(elu_default::derivative(z25, elu_default::value(z25)), 1.3887943864964021e-11) <=
+        1e-15);
+  CHECK(rel(elu_three_halves::derivative(z30, elu_three_halves::value(z30)),
+            1.4036434453260263e-13) <= 1e-15);
+  const float z12 = at_run_time(-12.0f);
+  CHECK(rel(elu_default::derivative(z12, elu_default::value(z12)), 6.14421235332821e-06) <=
+        5e-7);
+  // and the same bits in a constant expression
+  constexpr double ct = elu_default::derivative(-25.0, elu_default::value(-25.0));
+  CHECK(bits(ct) == bits(elu_default::derivative(z25, elu_default::value(z25))));
+  // large positive z: f' = 1 and the unused branch does not overflow
+  CHECK(elu_default::derivative(at_run_time(1e30), 1e30) == 1.0);
+  CHECK(elu_default::derivative(at_run_time(-1e30), -1.0) == 0.0);
+}
+
+TEST_CASE("activation accuracy: gelu through 2 sigmoid(2u) for negative z",
+          "[activation][accuracy]") {
+  // References: the defining formula z/2 (1 + tanh(u)) and its derivative, evaluated with
+  // mpmath at 50 digits and rounded to double:
+  //   import mpmath as m; m.mp.dps = 50; c = m.sqrt(2/m.pi); k = m.mpf('0.044715')
+  //   u = c*(z + k*z**3); t = m.tanh(u)
+  //   f = z/2*(1 + t); df = (1 + t)/2 + z/2*(1 - t*t)*c*(1 + 3*k*z*z)
+  // (torch float64 F.gelu(approximate='tanh') is itself 1e-8 off here: its 1 + tanh cancels.)
+  // 1 + tanh(u) cancels for negative z: 30 % off at z = -5 in float, 1e-9 in double, and in
+  // double tanh(u) rounds to -1 at z = -10 (value 0). The tolerances allow for the condition
+  // of f at these points (|z f'/f| = 35 at z = -5, 230 at z = -10), not for the cancellation.
+  const float f5 = at_run_time(-5.0f);
+  CHECK(rel(ctnn::gelu::value(f5), -2.291796196629506e-07) <= 4e-6);
+  CHECK(rel(ctnn::gelu::derivative(f5, ctnn::gelu::value(f5)), -1.5463619875325946e-06) <= 4e-6);
+  const double d5 = at_run_time(-5.0), d10 = at_run_time(-10.0), d3 = at_run_time(-3.0);
+  CHECK(rel(ctnn::gelu::value(d5), -2.291796196629506e-07) <= 1e-14);
+  CHECK(rel(ctnn::gelu::derivative(d5, 0.0), -1.5463619875325946e-06) <= 1e-14);
+  CHECK(rel(ctnn::gelu::value(d10), -1.2040923482098107e-37) <= 1e-13);
+  CHECK(rel(ctnn::gelu::derivative(d10, 0.0), -2.7576380638540425e-36) <= 1e-13);
+  CHECK(rel(ctnn::gelu::value(d3), -0.003637392081773019) <= 1e-14);
+  CHECK(rel(ctnn::gelu::derivative(d3, 0.0), -0.011584166630969726) <= 1e-14);
+  // positive z keeps its accuracy
+  CHECK(rel(ctnn::gelu::value(at_run_time(2.0)), 1.954597694087775) <= 1e-15);
+  CHECK(rel(ctnn::gelu::derivative(at_run_time(2.0), 0.0), 1.0860992566236183) <= 1e-14);
+  // compile time = run time
+  constexpr float ct = ctnn::gelu::value(-5.0f);
+  CHECK(bits(ct) == bits(ctnn::gelu::value(f5)));
+}

@@ -546,3 +546,320 @@ TEST_CASE("kernels: fixed orders match plainly written loops", "[batch][kernels]
     CHECK(bits(dx2[i]) == bits(r));
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// User-defined activations and losses: the same bits per sample and batched, with and without
+// the block form (activation.hpp, loss.hpp)
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+/// A user-defined element-wise activation: softsign z / (1 + |z|), f' = 1 / (1 + |z|)^2.
+struct softsign {
+  static constexpr bool elementwise = true;
+  template <ctnn::Scalar T>
+  static constexpr T value(T z) noexcept { return z / (T(1) + ctnn::math::abs(z)); }
+  template <ctnn::Scalar T>
+  static constexpr T derivative(T z, T) noexcept {
+    const T d = T(1) + ctnn::math::abs(z);
+    return T(1) / (d * d);
+  }
+};
+
+/// A user-defined vector activation with only the per-sample members (allowed in hidden
+/// layers): a = z / r, r = sqrt(1 + |z|^2); J = (I - a a^T) / r is symmetric, so
+/// J^T g = (g - a <a, g>) / r.
+struct unit_norm {
+  static constexpr bool elementwise = false;
+  static constexpr bool output_only = false;
+  template <ctnn::Scalar T, std::size_t N>
+  static constexpr T radius(std::span<const T, N> z) noexcept {
+    T s = T(1);
+    for (std::size_t j = 0; j < N; ++j) s += z[j] * z[j];
+    return ctnn::math::sqrt(s);
+  }
+  template <ctnn::Scalar T, std::size_t N>
+  static constexpr void apply(std::span<T, N> za) noexcept {
+    const T r = radius(std::span<const T, N>(za));
+    for (std::size_t j = 0; j < N; ++j) za[j] = za[j] / r;
+  }
+  template <ctnn::Scalar T, std::size_t N>
+  static constexpr void vjp(std::span<const T, N> z, std::span<const T, N> a,
+                            std::span<const T, N> g, std::span<T, N> out) noexcept {
+    const T r = radius(z);
+    T dot = T(0);
+    for (std::size_t j = 0; j < N; ++j) dot += a[j] * g[j];
+    for (std::size_t j = 0; j < N; ++j) out[j] = (g[j] - a[j] * dot) / r;
+  }
+  template <ctnn::Scalar T, std::size_t N>
+  static constexpr void jvp(std::span<const T, N> z, std::span<const T, N> a,
+                            std::span<const T, N> v, std::span<T, N> out) noexcept {
+    vjp(z, a, v, out);
+  }
+};
+
+/// The same activation written once in the block form; the per-sample members forward to it.
+struct unit_norm_block {
+  static constexpr bool elementwise = false;
+  static constexpr bool output_only = false;
+  template <ctnn::Scalar T, std::size_t N, std::size_t S>
+  static constexpr void apply_block(const T* z, T* a, std::size_t stride) noexcept {
+    T r[S] = {};
+    for (std::size_t s = 0; s < S; ++s) r[s] = T(1);
+    for (std::size_t j = 0; j < N; ++j)
+      for (std::size_t s = 0; s < S; ++s) r[s] += z[j * stride + s] * z[j * stride + s];
+    for (std::size_t s = 0; s < S; ++s) r[s] = ctnn::math::sqrt(r[s]);
+    for (std::size_t j = 0; j < N; ++j)
+      for (std::size_t s = 0; s < S; ++s) a[j * stride + s] = z[j * stride + s] / r[s];
+  }
+  template <ctnn::Scalar T, std::size_t N, std::size_t S>
+  static constexpr void vjp_block(const T* z, const T* a, const T* g, T* out,
+                                  std::size_t stride) noexcept {
+    T r[S] = {}, dot[S] = {};
+    for (std::size_t s = 0; s < S; ++s) r[s] = T(1);
+    for (std::size_t j = 0; j < N; ++j)
+      for (std::size_t s = 0; s < S; ++s) {
+        const std::size_t i = j * stride + s;
+        r[s] += z[i] * z[i];
+        dot[s] += a[i] * g[i];
+      }
+    for (std::size_t s = 0; s < S; ++s) r[s] = ctnn::math::sqrt(r[s]);
+    for (std::size_t j = 0; j < N; ++j)
+      for (std::size_t s = 0; s < S; ++s) {
+        const std::size_t i = j * stride + s;
+        out[i] = (g[i] - a[i] * dot[s]) / r[s];
+      }
+  }
+  template <ctnn::Scalar T, std::size_t N>
+  static constexpr void apply(std::span<T, N> za) noexcept {
+    std::array<T, N> z{};
+    for (std::size_t j = 0; j < N; ++j) z[j] = za[j];
+    apply_block<T, N, 1>(z.data(), za.data(), 1);
+  }
+  template <ctnn::Scalar T, std::size_t N>
+  static constexpr void vjp(std::span<const T, N> z, std::span<const T, N> a,
+                            std::span<const T, N> g, std::span<T, N> out) noexcept {
+    vjp_block<T, N, 1>(z.data(), a.data(), g.data(), out.data(), 1);
+  }
+  template <ctnn::Scalar T, std::size_t N>
+  static constexpr void jvp(std::span<const T, N> z, std::span<const T, N> a,
+                            std::span<const T, N> v, std::span<T, N> out) noexcept {
+    vjp(z, a, v, out);
+  }
+};
+
+/// A user-defined loss with only the per-sample members: 1/n sum_j (j + 1) (y'_j - y_j)^2.
+struct weighted_se {
+  template <class Act>
+  static constexpr bool accepts_output = true;
+  template <ctnn::Scalar T, std::size_t N>
+  constexpr T value(const std::array<T, N>& p, const std::array<T, N>& y) const noexcept {
+    T s = T(0);
+    for (std::size_t j = 0; j < N; ++j) s += T(j + 1) * (p[j] - y[j]) * (p[j] - y[j]);
+    return s / T(N);
+  }
+  template <ctnn::Scalar T, std::size_t N>
+  constexpr void gradient(const std::array<T, N>& p, const std::array<T, N>& y,
+                          std::array<T, N>& d) const noexcept {
+    for (std::size_t j = 0; j < N; ++j) d[j] = T(2 * (j + 1)) * (p[j] - y[j]) / T(N);
+  }
+};
+
+/// The same loss in the block form, plus a fused form after sigmoid in the block form (the
+/// logistic loss of BCE with logits, weighted as above).
+struct weighted_se_block {
+  template <class Act>
+  static constexpr bool accepts_output = true;
+  template <ctnn::Scalar T, std::size_t N, std::size_t S>
+  constexpr void value_block(const T* p, const T* y, T* value, std::size_t stride) const noexcept {
+    T acc[S] = {};
+    for (std::size_t j = 0; j < N; ++j)
+      for (std::size_t s = 0; s < S; ++s) {
+        const std::size_t i = j * stride + s;
+        acc[s] += T(j + 1) * (p[i] - y[i]) * (p[i] - y[i]);
+      }
+    for (std::size_t s = 0; s < S; ++s) value[s] = acc[s] / T(N);
+  }
+  template <ctnn::Scalar T, std::size_t N, std::size_t S>
+  constexpr void gradient_block(const T* p, const T* y, T* d, std::size_t stride) const noexcept {
+    for (std::size_t j = 0; j < N; ++j)
+      for (std::size_t s = 0; s < S; ++s) {
+        const std::size_t i = j * stride + s;
+        d[i] = T(2 * (j + 1)) * (p[i] - y[i]) / T(N);
+      }
+  }
+  template <ctnn::Scalar T, std::size_t N>
+  constexpr T value(const std::array<T, N>& p, const std::array<T, N>& y) const noexcept {
+    return ctnn::value_from_block(*this, p, y);
+  }
+  template <ctnn::Scalar T, std::size_t N>
+  constexpr void gradient(const std::array<T, N>& p, const std::array<T, N>& y,
+                          std::array<T, N>& d) const noexcept {
+    ctnn::gradient_from_block(*this, p, y, d);
+  }
+};
+
+/// A user-defined fused loss after sigmoid (BCE with logits), per-sample members only.
+struct logistic {
+  template <class Act>
+  static constexpr bool accepts_output = std::is_same_v<Act, ctnn::sigmoid>;
+  template <ctnn::Scalar T, std::size_t N>
+  constexpr T value(const std::array<T, N>& p, const std::array<T, N>& y) const noexcept {
+    return ctnn::bce{}.value(p, y);
+  }
+  template <ctnn::Scalar T, std::size_t N>
+  constexpr void gradient(const std::array<T, N>& p, const std::array<T, N>& y,
+                          std::array<T, N>& d) const noexcept {
+    ctnn::bce{}.gradient(p, y, d);
+  }
+  template <ctnn::Scalar T, std::size_t N>
+  constexpr T fused_value_and_delta(ctnn::sigmoid, const std::array<T, N>& z,
+                                    const std::array<T, N>& y, std::array<T, N>& d) const noexcept {
+    T s = T(0);
+    for (std::size_t j = 0; j < N; ++j) {
+      s += ctnn::math::softplus(z[j]) - z[j] * y[j];
+      d[j] = ctnn::math::sigmoid(z[j]) - y[j];
+    }
+    return s;
+  }
+};
+
+/// The same, with the fused form (and value/gradient) in the block form.
+struct logistic_block : weighted_se_block {
+  template <class Act>
+  static constexpr bool accepts_output = std::is_same_v<Act, ctnn::sigmoid>;
+  template <ctnn::Scalar T, std::size_t N, std::size_t S>
+  constexpr void fused_value_and_delta_block(ctnn::sigmoid, const T* z, const T* y, T* d, T* value,
+                                             std::size_t stride) const noexcept {
+    T acc[S] = {};
+    for (std::size_t j = 0; j < N; ++j)
+      for (std::size_t s = 0; s < S; ++s) {
+        const std::size_t i = j * stride + s;
+        acc[s] += ctnn::math::softplus(z[i]) - z[i] * y[i];
+        d[i] = ctnn::math::sigmoid(z[i]) - y[i];
+      }
+    for (std::size_t s = 0; s < S; ++s) value[s] = acc[s];
+  }
+  template <ctnn::Scalar T, std::size_t N>
+  constexpr T fused_value_and_delta(ctnn::sigmoid act, const std::array<T, N>& z,
+                                    const std::array<T, N>& y, std::array<T, N>& d) const noexcept {
+    return ctnn::fused_value_and_delta_from_block(*this, act, z, y, d);
+  }
+};
+
+/// A loss whose block form and per-sample members disagree on purpose (value() adds 1): shows
+/// which one each path calls.
+struct disagreeing : weighted_se_block {
+  template <ctnn::Scalar T, std::size_t N>
+  constexpr T value(const std::array<T, N>& p, const std::array<T, N>& y) const noexcept {
+    return ctnn::value_from_block(*this, p, y) + T(1);
+  }
+};
+
+using UserEl = ctnn::network<double, ctnn::input<7>, ctnn::dense<9, softsign>,
+                             ctnn::dense<3, softsign>>;
+using UserElF = ctnn::network<float, ctnn::input<12>, ctnn::dense<20, softsign>,
+                              ctnn::dense<5, ctnn::tanh>, ctnn::dense<3, softsign>>;
+using UserVec = ctnn::network<float, ctnn::input<6>, ctnn::dense<5, unit_norm>,
+                              ctnn::dense<4, ctnn::tanh>, ctnn::dense<3, unit_norm>>;
+using UserVecBlock = ctnn::network<float, ctnn::input<6>, ctnn::dense<5, unit_norm_block>,
+                                   ctnn::dense<4, ctnn::tanh>, ctnn::dense<3, unit_norm_block>>;
+using UserVecD = ctnn::network<double, ctnn::input<5>, ctnn::dense<7, unit_norm_block>,
+                               ctnn::dense<3, ctnn::softmax>>;
+using UserSig = ctnn::network<float, ctnn::input<5>, ctnn::dense<8, softsign>,
+                              ctnn::dense<3, ctnn::sigmoid>>;
+
+}  // namespace
+
+TEST_CASE("block form: which built-in and user-defined types have it", "[batch][block]") {
+  STATIC_REQUIRE(ctnn::BlockActivation<ctnn::softmax>);
+  STATIC_REQUIRE(ctnn::BlockActivation<unit_norm_block>);
+  STATIC_REQUIRE(!ctnn::BlockActivation<unit_norm>);
+  STATIC_REQUIRE(!ctnn::BlockActivation<softsign>);
+  STATIC_REQUIRE(!ctnn::BlockActivation<ctnn::tanh>);  // element-wise: value/derivative suffice
+  STATIC_REQUIRE(ctnn::BlockLoss<ctnn::mse, float, 3>);
+  STATIC_REQUIRE(ctnn::BlockLoss<ctnn::mae, double, 3>);
+  STATIC_REQUIRE(ctnn::BlockLoss<ctnn::huber<>, float, 3>);
+  STATIC_REQUIRE(ctnn::BlockLoss<ctnn::bce, float, 3>);
+  STATIC_REQUIRE(ctnn::BlockLoss<ctnn::cross_entropy, double, 3>);
+  STATIC_REQUIRE(ctnn::BlockFusedLoss<ctnn::bce, ctnn::sigmoid, float, 3>);
+  STATIC_REQUIRE(ctnn::BlockFusedLoss<ctnn::cross_entropy, ctnn::softmax, double, 3>);
+  STATIC_REQUIRE(!ctnn::BlockFusedLoss<ctnn::cross_entropy, ctnn::sigmoid, double, 3>);
+  STATIC_REQUIRE(ctnn::BlockLoss<weighted_se_block, float, 3>);
+  STATIC_REQUIRE(!ctnn::BlockLoss<weighted_se, float, 3>);
+  STATIC_REQUIRE(ctnn::FusedLoss<logistic, ctnn::sigmoid, float, 3>);
+  STATIC_REQUIRE(!ctnn::BlockFusedLoss<logistic, ctnn::sigmoid, float, 3>);
+  STATIC_REQUIRE(ctnn::BlockFusedLoss<logistic_block, ctnn::sigmoid, float, 3>);
+}
+
+TEST_CASE("user-defined activations and losses: batched bit-identical to per-sample",
+          "[batch][block]") {
+  // element-wise user activation, user loss without / with the block form
+  CHECK(training_matches<UserEl, 16>(weighted_se{}, 21));
+  CHECK(training_matches<UserEl, 16>(weighted_se_block{}, 21, scrambled{21}));
+  CHECK(training_matches<UserEl, 4>(ctnn::huber{0.25}, 11));
+  CHECK(training_matches<UserElF, 16>(weighted_se_block{}, 37));
+  CHECK(training_matches<UserElF, 32>(weighted_se{}, 40));
+  CHECK(training_matches<UserElF, 3>(ctnn::mse{}, 10));
+  // vector user activation (hidden and output layer) without / with the block form
+  CHECK(training_matches<UserVec, 16>(weighted_se{}, 19));
+  CHECK(training_matches<UserVec, 16>(weighted_se_block{}, 19));
+  CHECK(training_matches<UserVecBlock, 16>(weighted_se{}, 19));
+  CHECK(training_matches<UserVecBlock, 16>(weighted_se_block{}, 35, scrambled{35}));
+  CHECK(training_matches<UserVecBlock, 8>(ctnn::mae{}, 13));
+  CHECK(training_matches<UserVecD, 16>(ctnn::cross_entropy{}, 18));
+  CHECK(training_matches<UserVecD, 4>(weighted_se_block{}, 7));
+  // fused user losses without / with the block form, and their unfused forms after sigmoid
+  CHECK(training_matches<UserSig, 16>(logistic{}, 23));
+  CHECK(training_matches<UserSig, 16>(logistic_block{}, 23));
+  CHECK(training_matches<UserSig, 8>(weighted_se{}, 12));
+
+  // forward: every z and a of the user vector activations
+  const data_set<UserVec> dv(20);
+  CHECK(forward_matches<UserVec, 16>(make_net<UserVec>(7), dv.xs(), 0, 16));
+  CHECK(forward_matches<UserVec, 8>(make_net<UserVec>(7), dv.xs(), 3, 8));
+  const data_set<UserVecBlock> dvb(20);
+  CHECK(forward_matches<UserVecBlock, 16>(make_net<UserVecBlock>(7), dvb.xs(), 0, 16));
+  CHECK(forward_matches<UserVecBlock, 8>(make_net<UserVecBlock>(7), dvb.xs(), 3, 8));
+
+  // constant evaluation runs the same block code
+  STATIC_REQUIRE(constexpr_batch_matches<UserVecD, 4>(weighted_se_block{}, 6));
+  STATIC_REQUIRE(constexpr_batch_matches<UserSig, 4>(logistic_block{}, 7));
+}
+
+TEST_CASE("train_batch with user-defined types: batched path equals the per-sample path",
+          "[batch][block][train]") {
+  const auto run = [](auto net, const auto& loss) {
+    using Net = decltype(net);
+    const data_set<Net> d(29);
+    Net b = net;
+    ctnn::gradient_descent opt{0.1};
+    typename ctnn::gradient_descent<double>::template state<Net> sa{}, sb{};
+    ctnn::gradients<Net> ga{}, gb{};
+    const scrambled order{29};
+    const auto la = ctnn::train_batch(net, d.xs(), d.ys(), loss, opt, sa, 0.1f, ga, 1, 27, order);
+    gb.clear();
+    const auto lb = per_sample(b, d.xs(), d.ys(), loss, gb, 1, 27, order);
+    gb.scale(1.f / 26.f);
+    opt.step(b, gb, sb, 0.1);
+    return bits(la) == bits(lb) && bit_equal(ga, gb) && bit_equal(net, b);
+  };
+  CHECK(run(make_net<UserElF>(3), weighted_se{}));
+  CHECK(run(make_net<UserElF>(3), weighted_se_block{}));
+  CHECK(run(make_net<UserVecBlock>(4), weighted_se_block{}));
+  CHECK(run(make_net<UserVec>(4), ctnn::mse{}));
+  CHECK(run(make_net<UserSig>(5), logistic_block{}));
+}
+
+TEST_CASE("block form present: both paths call it, not the per-sample members",
+          "[batch][block]") {
+  const UserSig net = make_net<UserSig>(9);
+  const data_set<UserSig> d(5);
+  const auto t = net.traced(d.X[0]);
+  UserSig::output_type dz{};
+  const float per = ctnn::loss_and_output_delta(disagreeing{}, t, d.Y[0], dz);
+  CHECK(bits(per) == bits(weighted_se_block{}.value(t.output(), d.Y[0])));
+  CHECK(bits(ctnn::loss_value(disagreeing{}, net, d.X[0], d.Y[0])) == bits(per));
+  CHECK(disagreeing{}.value(t.output(), d.Y[0]) != per);  // the member really differs
+  CHECK(training_matches<UserSig, 16>(disagreeing{}, 17));
+}

@@ -486,3 +486,33 @@ TEST_CASE("loss: probability forms never give inf or NaN for 0/1 predictions", "
   CHECK(gc[0] == Approx(-1e15));
   CHECK(gc[1] == 0.0);
 }
+
+TEMPLATE_TEST_CASE("loss accuracy: fused cross-entropy keeps its digits for large logits",
+                   "[loss][accuracy]", float, double) {
+  // References: sum_j y_j (logsumexp(z) - z_j) with mpmath at 50 digits, rounded to double:
+  //   import mpmath as m; m.mp.dps = 50; z = [0, 1, 2]
+  //   lse = m.log(sum(m.exp(v) for v in z)); [float(lse - v) for v in z]
+  // (the value depends only on the differences of the logits; torch float64
+  // F.cross_entropy([[1000., 1001., 1002.]], [0]) gives 2.4076059644443806).
+  // logsumexp(z) - z_j computed as such loses the digits of max z: 5e-6 to 3e-5 relative at
+  // z = [1000, 1001, 1002] in float, 2e-8 to 1e-7 at z = 1e9 + [0, 1, 2] in double;
+  // (max z - z_j) + ln sum_k e^(z_k - max z) keeps them.
+  using T = TestType;
+  const T base = std::is_same_v<T, float> ? T(1000) : T(1e9);
+  const double tol = std::is_same_v<T, float> ? 4e-7 : 1e-15;
+  const auto z = at_run_time(arr<T, 3>{base, base + T(1), base + T(2)});
+  const auto rel = [](double a, double ref) { return std::fabs(a - ref) / std::fabs(ref); };
+  arr<T, 3> dz{};
+  const T l0 = ctnn::cross_entropy{}.fused_value_and_delta(ctnn::softmax{}, z,
+                                                            arr<T, 3>{T(1), T(0), T(0)}, dz);
+  CHECK(rel(l0, 2.40760596444438) <= tol);
+  const T l2 = ctnn::cross_entropy{}.fused_value_and_delta(ctnn::softmax{}, z,
+                                                            arr<T, 3>{T(0), T(0), T(1)}, dz);
+  CHECK(rel(l2, 0.4076059644443803) <= tol);
+  const T ls = ctnn::cross_entropy{}.fused_value_and_delta(
+      ctnn::softmax{}, z, arr<T, 3>{T(0.25), T(0.5), T(0.25)}, dz);
+  CHECK(rel(ls, 1.4076059644443804) <= tol);
+  // dL/dz = softmax(z) - y: unchanged, exact in the differences
+  CHECK(rel(dz[0], 0.09003057317038046 - 0.25) <= tol);
+  CHECK(rel(dz[2], 0.6652409557748219 - 0.25) <= tol);
+}
