@@ -49,16 +49,20 @@ struct labelled_data {
 template <std::size_t Features, std::size_t Classes>
 std::optional<labelled_data<Features, Classes>> read_csv(const std::string& path) {
   constexpr unsigned columns = static_cast<unsigned>(Features + 1);
-  std::array<std::string, Features + 1> names;
-  for (std::size_t i = 0; i < Features; ++i) names[i] = "f" + std::to_string(i);
-  names[Features] = "label";
+  // Column names "f0" .. "f<Features-1>", "label", formatted into fixed buffers: g++ 12 at -O3
+  // reports a false -Wrestrict on std::string concatenation such as `"f" + std::to_string(i)`.
+  using column_name = std::array<char, 24>;  // "f" + up to 20 digits + NUL
+  std::array<column_name, Features + 1> names{};
+  for (std::size_t i = 0; i < Features; ++i)
+    std::snprintf(names[i].data(), names[i].size(), "f%zu", i);
+  std::snprintf(names[Features].data(), names[Features].size(), "label");
 
   labelled_data<Features, Classes> data;
   try {
     io::CSVReader<columns> csv(path);
     // fccp takes one argument per column; expand the arrays into argument packs.
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      csv.read_header(io::ignore_no_column, names[I]...);
+      csv.read_header(io::ignore_no_column, names[I].data()...);
     }(std::make_index_sequence<Features + 1>{});
     // Values are parsed as double (fccp's float parser accumulates digit by digit in the
     // target type), then rounded once to float.
