@@ -16,7 +16,7 @@
 namespace ctnn {
 
 /// dLoss/dparameter for every parameter of a network of type Net, with the network's exact
-/// shape: `g.layer<I>().W[j][i]` = dL/dW[j][i] of layer I, `g.layer<I>().b[j]` = dL/db[j].
+/// shape: layer I of `g` holds dL/d(each parameter tensor of layer I), in the same members.
 /// backward() adds into it, so it accumulates over a batch; `samples` counts what was added.
 template <class Net>
 struct gradients : Net::parameters_type {
@@ -45,58 +45,73 @@ template <class Net>
 inline constexpr std::size_t max_output_width =
     *std::max_element(Net::widths.begin() + 1, Net::widths.end());
 
-/// The backward pass proper. `delta` holds dL/dz of the output layer on entry. When G is not
-/// nullptr_t, parameter gradients are accumulated into *g. Returns dL/dx.
-template <class Net, class G>
-constexpr typename Net::input_type backprop(const Net& net, const trace<Net>& t,
-                                            const typename Net::output_type& output_delta,
-                                            G* g) noexcept {
+/// A layer with an activation (dense): a fused loss can hand it dL/dz instead of dL/da.
+template <class L>
+concept has_activation = requires { typename L::activation; };
+
+/// The backward pass proper, from the output layer down: each layer turns dL/d(its output)
+/// into its parameter gradients (added into *g unless G is nullptr_t; with `overwrite` the bits
+/// of clearing first) and dL/d(its input), handed to the layer below. With FromZ, `dL_dout` is
+/// dL/dz of an output layer that has an activation (a fused loss); otherwise dL/dy. dL/dx of
+/// the network input goes to `dx` (row-major) unless it is nullptr.
+template <bool FromZ, class Net, class G>
+constexpr void backprop(const Net& net, const trace<Net>& t, const typename Net::value_type* dL_dout,
+                        G* g, bool overwrite, typename Net::value_type* dx) noexcept {
   using T = typename Net::value_type;
-  constexpr std::size_t W = max_output_width<Net>;
-  std::array<T, W> delta{}, upstream{};  // dL/dz of the current layer, dL/da of the one below
-  std::copy(output_delta.begin(), output_delta.end(), delta.begin());
-  typename Net::input_type dx{};
-  static_for_reverse<Net::layer_count>([&](auto Ic) {
+  constexpr std::size_t L = Net::layer_count;
+  std::array<T, max_width<Net>> buffer[2] = {};  // dL/d(input) of layer I goes to buffer[I % 2]
+  static_for_reverse<L>([&](auto Ic) {
     constexpr std::size_t I = decltype(Ic)::value;
     constexpr std::size_t in = Net::widths[I], out = Net::widths[I + 1];
+    using layer_t = typename Net::template layer_type<I>;
     const auto& layer = net.template layer<I>();
-    const std::span<const T, out> d(delta.data(), out);
-    if constexpr (!std::is_same_v<G, std::nullptr_t>) {
-      // dL/dW_I = delta_I x_I^T,  dL/db_I = delta_I        (chain rule: dz/dW = x, dz/db = 1)
-      auto& gl = g->template layer<I>();
-      accumulate_outer<T, in, out>(gl.W, gl.b, d, std::span<const T, in>(t.template layer_input<I>()));
-    }
-    if constexpr (I == 0) {
-      transpose_times<T, in, out>(layer.W, d, std::span<T, in>(dx));  // dL/dx = W^T delta
-    } else {
-      // dL/da_{I-1} = W_I^T delta_I, then dL/dz_{I-1} = f'(z_{I-1}) (.) dL/da_{I-1}
-      transpose_times<T, in, out>(layer.W, d, std::span<T, in>(upstream.data(), in));
-      const auto& below = t.template layer<I - 1>();
-      using act = typename Net::template layer_type<I - 1>::activation;
-      activation_vjp<act, T, in>(std::span<const T, in>(below.z), std::span<const T, in>(below.a),
-                                 std::span<const T, in>(upstream.data(), in),
-                                 std::span<T, in>(delta.data(), in));
-    }
+    const T* dy = I + 1 == L ? dL_dout : buffer[(I + 1) % 2].data();
+    T* dxi = I == 0 ? dx : buffer[I % 2].data();
+    layer_t* gl = nullptr;
+    if constexpr (!std::is_same_v<G, std::nullptr_t>) gl = &g->template layer<I>();
+    const std::span<const T, in> x(t.template layer_input<I>());
+    const std::span<const T, out> d(dy, out);
+    if constexpr (FromZ && I + 1 == L && has_activation<layer_t>)
+      layer.template backward<true>(x, t.template layer<I>(), d, gl, overwrite, dxi);
+    else
+      layer.backward(x, t.template layer<I>(), d, gl, overwrite, dxi);
   });
-  if constexpr (!std::is_same_v<G, std::nullptr_t>) ++g->samples;
-  return dx;
+  if constexpr (!std::is_same_v<G, std::nullptr_t>) g->samples = (overwrite ? 0 : g->samples) + 1;
+}
+
+/// backprop returning dL/dx as the network's input_type.
+template <bool FromZ, class Net, class G>
+constexpr typename Net::input_type input_gradient(const Net& net, const trace<Net>& t,
+                                                  const typename Net::value_type* dL_dout,
+                                                  G* g) noexcept {
+  std::array<typename Net::value_type, Net::input_size> dx{};
+  backprop<FromZ>(net, t, dL_dout, g, false, dx.data());
+  typename Net::input_type r{};
+  unflatten_from(dx.data(), r);
+  return r;
 }
 
 }  // namespace detail
 
 /// dL/dz of the output layer from dL/da (= dL/dy, the loss gradient w.r.t. the prediction):
-/// the chain rule through the output activation, dL/dz = J_f^T dL/da.
+/// the chain rule through the output activation, dL/dz = J_f^T dL/da (dL/dy itself when the
+/// output layer has no activation).
 template <class Net>
 constexpr typename Net::output_type output_delta(const trace<Net>& t,
                                                  const typename Net::output_type& dL_dy) noexcept {
   using T = typename Net::value_type;
   constexpr std::size_t L = Net::layer_count - 1, N = Net::output_size;
-  using act = typename Net::template layer_type<L>::activation;
-  typename Net::output_type delta{};
-  const auto& lt = t.template layer<L>();
-  detail::activation_vjp<act, T, N>(std::span<const T, N>(lt.z), std::span<const T, N>(lt.a),
-                                    std::span<const T, N>(dL_dy), std::span<T, N>(delta));
-  return delta;
+  using layer_t = typename Net::template layer_type<L>;
+  if constexpr (detail::has_activation<layer_t>) {
+    typename Net::output_type delta{};
+    const auto& lt = t.template layer<L>();
+    detail::activation_vjp<typename layer_t::activation, T, N>(
+        std::span<const T, N>(lt.z), std::span<const T, N>(lt.a), std::span<const T, N>(dL_dy),
+        std::span<T, N>(delta));
+    return delta;
+  } else {
+    return dL_dy;
+  }
 }
 
 /// Backpropagation for one sample. From the trace of a forward pass and dL/dy (the loss
@@ -107,7 +122,8 @@ template <class Net>
 constexpr typename Net::input_type backward(const Net& net, const trace<Net>& t,
                                             const typename Net::output_type& dL_dy,
                                             gradients<Net>& g) noexcept {
-  return detail::backprop(net, t, output_delta(t, dL_dy), &g);
+  const auto delta = detail::flat_copy<typename Net::value_type>(output_delta(t, dL_dy));
+  return detail::input_gradient<true>(net, t, delta.data(), &g);
 }
 
 /// The same, starting from dL/dz of the output layer (used by fused losses such as softmax +
@@ -116,7 +132,8 @@ template <class Net>
 constexpr typename Net::input_type backward_from_output_delta(
     const Net& net, const trace<Net>& t, const typename Net::output_type& dL_dz,
     gradients<Net>& g) noexcept {
-  return detail::backprop(net, t, dL_dz, &g);
+  const auto delta = detail::flat_copy<typename Net::value_type>(dL_dz);
+  return detail::input_gradient<true>(net, t, delta.data(), &g);
 }
 
 }  // namespace ctnn

@@ -113,8 +113,8 @@ struct batch_trace {
   std::array<value_type, detail::value_count<Net> * B> z;           ///< every layer's z
   std::array<value_type, detail::value_count<Net> * B> a;           ///< every layer's a = f(z)
   std::array<value_type, Net::output_size * B> target;              ///< targets, feature-major
-  std::array<value_type, detail::widest<Net> * B> delta[2];         ///< dL/dz ping-pong
-  std::array<value_type, detail::widest<Net> * B> upstream;         ///< dL/da of a hidden layer
+  std::array<value_type, detail::widest<Net> * B> delta;            ///< dL/dz of a layer
+  std::array<value_type, detail::widest<Net> * B> upstream;         ///< dL/da of a layer
   std::array<value_type, detail::widest<Net> * B> rows;             ///< a layer input, sample-major
 
   /// Samples the kernels process: count rounded up to whole sample vectors.
@@ -187,14 +187,10 @@ constexpr void forward_batch(const Net& net, batch_trace<Net, B>& t) noexcept {
   const std::size_t active = t.active();
   static_for<L>([&](auto Ic) {
     constexpr std::size_t I = decltype(Ic)::value;
-    constexpr std::size_t in = Net::widths[I], out = Net::widths[I + 1];
-    using act = typename Net::template layer_type<I>::activation;
     const T* src = I == 0 ? t.input.data() : t.a.data() + trace_t::template layer_offset<I == 0 ? 0 : I - 1>;
     T* z = t.z.data() + trace_t::template layer_offset<I>;
     T* a = t.a.data() + trace_t::template layer_offset<I>;
-    const auto& layer = net.template layer<I>();
-    affine_batch<T, in, out, B>(layer.W, layer.b, src, z, active);
-    if constexpr (I + 1 < L || OutputActivation) activate_batch<act, T, out, B>(z, a, active);
+    net.template layer<I>().template forward_tile<B>(src, z, a, active, I + 1 < L || OutputActivation);
   });
 }
 
@@ -267,28 +263,22 @@ constexpr void backward_batch(const Net& net, batch_trace<Net, B>& t,
   const std::size_t active = t.active();
   detail::static_for_reverse<L>([&](auto Ic) {
     constexpr std::size_t I = decltype(Ic)::value;
-    constexpr std::size_t in = Net::widths[I], out = Net::widths[I + 1];
-    const T* D = I + 1 == L ? dL_dz.data() : t.delta[I % 2].data();
-    // dL/dW_I = sum_s delta_s x_s^T, dL/db_I = sum_s delta_s, from x_s as contiguous rows: the
-    // data set's own rows for layer 0, a sample-major copy of the layer below's a otherwise.
+    constexpr std::size_t in = Net::widths[I];
+    constexpr std::size_t here = trace_t::template layer_offset<I>;
+    // Layer I reads dL/d(its output) from `upstream` (dL/dz of the output layer: dL_dz) and
+    // writes dL/d(its input) back into `upstream` for layer I-1. Its input as contiguous rows:
+    // the data set's own rows for layer 0, a sample-major copy of the layer below's a otherwise.
     const T* xs = t.input_rows.data();
     if constexpr (I > 0) {
       constexpr std::size_t below = trace_t::template layer_offset<I == 0 ? 0 : I - 1>;
       to_sample_major<T, in, B>(t.a.data() + below, t.rows.data(), t.count);
       xs = t.rows.data();
     }
-    auto& gl = g.template layer<I>();
-    accumulate_outer_batch<T, in, out, B>(gl.W, gl.b, D, xs, t.count, overwrite);
-    if constexpr (I > 0) {
-      // dL/da_{I-1} = W_I^T delta_I, then dL/dz_{I-1} = f'(z_{I-1}) (.) dL/da_{I-1}
-      constexpr std::size_t below = trace_t::template layer_offset<I == 0 ? 0 : I - 1>;
-      using act = typename Net::template layer_type<I == 0 ? 0 : I - 1>::activation;
-      detail::transpose_times_batch<T, in, out, B>(net.template layer<I>().W, D, t.upstream.data(),
-                                                   active);
-      detail::activation_vjp_batch<act, T, in, B>(t.z.data() + below, t.a.data() + below,
-                                                  t.upstream.data(), t.delta[(I - 1) % 2].data(),
-                                                  active);
-    }
+    const T* dy = I + 1 == L ? dL_dz.data() : t.upstream.data();
+    T* dx = I > 0 ? t.upstream.data() : nullptr;  // dy is consumed before dx is written
+    net.template layer<I>().template backward_tile<B, I + 1 == L>(
+        xs, t.z.data() + here, t.a.data() + here, dy, t.delta.data(), g.template layer<I>(),
+        overwrite, dx, t.count, active);
   });
   g.samples = (overwrite ? 0 : g.samples) + t.count;
 }
@@ -320,10 +310,18 @@ constexpr typename P::value_type scale_and_sum_of_squares(P& p, typename P::valu
   T sum = T(0);
   static_for<P::layer_count>([&](auto Ic) {
     auto& l = p.template layer<decltype(Ic)::value>();
-    using layer_t = std::remove_cvref_t<decltype(l)>;
-    constexpr std::size_t in = layer_t::input_size, out = layer_t::output_size;
-    sum += scaled ? scaled_sum_of_squares<T, in, out, true>(l.W, l.b, scale)
-                  : scaled_sum_of_squares<T, in, out, false>(l.W, l.b, scale);
+    if constexpr (requires { l.template scaled_sum_of_squares<true>(scale); }) {
+      sum += scaled ? l.template scaled_sum_of_squares<true>(scale)
+                    : l.template scaled_sum_of_squares<false>(scale);
+    } else {  // a layer without its own: scale, then one running sum in flat order
+      T layer_sum = T(0);
+      auto add = [&](T& v) {
+        if (scaled) v *= scale;
+        layer_sum += v * v;
+      };
+      visit_layer_parameters(add, l);
+      sum += layer_sum;
+    }
   });
   return sum;
 }
@@ -342,29 +340,8 @@ template <class Net>
 constexpr void backward_sample(const Net& net, const trace<Net>& t,
                                const typename Net::output_type& dL_dz, gradients<Net>& g,
                                bool overwrite) noexcept {
-  using T = typename Net::value_type;
-  constexpr std::size_t W = max_width<Net>;
-  std::array<T, W> delta{}, upstream{};
-  for (std::size_t j = 0; j < Net::output_size; ++j) delta[j] = dL_dz[j];
-  static_for_reverse<Net::layer_count>([&](auto Ic) {
-    constexpr std::size_t I = decltype(Ic)::value;
-    constexpr std::size_t in = Net::widths[I], out = Net::widths[I + 1];
-    const std::span<const T, out> d(delta.data(), out);
-    const std::span<const T, in> x(t.template layer_input<I>());
-    auto& gl = g.template layer<I>();
-    if (overwrite) accumulate_outer<T, in, out, true>(gl.W, gl.b, d, x);
-    else accumulate_outer<T, in, out, false>(gl.W, gl.b, d, x);
-    if constexpr (I > 0) {
-      constexpr std::size_t J = I == 0 ? 0 : I - 1;
-      transpose_times<T, in, out>(net.template layer<I>().W, d, std::span<T, in>(upstream.data(), in));
-      const auto& below = t.template layer<J>();
-      using act = typename Net::template layer_type<J>::activation;
-      activation_vjp<act, T, in>(std::span<const T, in>(below.z), std::span<const T, in>(below.a),
-                                 std::span<const T, in>(upstream.data(), in),
-                                 std::span<T, in>(delta.data(), in));
-    }
-  });
-  g.samples = (overwrite ? 0 : g.samples) + 1;
+  const auto delta = flat_copy<typename Net::value_type>(dL_dz);
+  backprop<true>(net, t, delta.data(), &g, overwrite, nullptr);
 }
 
 /// Optimisers whose step is plain gradient descent, p <- p - eta g, and can be fused with one
@@ -376,6 +353,30 @@ template <class U>
 struct plain_descent<gradient_descent<U>> : std::true_type {};
 template <class U>
 struct plain_descent<sgd<U>> : std::true_type {};
+
+template <class L>
+concept descent_layer = requires(L& l, typename L::value_type* p) {
+  l.descend(p, p, l, typename L::value_type(0));
+};
+template <class L>
+concept tile_layer = requires(const L& l, typename L::value_type* p) {
+  l.template forward_tile<1>(p, p, p, std::size_t{1}, true);
+};
+template <class List>
+inline constexpr bool all_descent = false;
+template <class... Ls>
+inline constexpr bool all_descent<layer_list<Ls...>> = (descent_layer<Ls> && ...);
+template <class List>
+inline constexpr bool all_tile = false;
+template <class... Ls>
+inline constexpr bool all_tile<layer_list<Ls...>> = (tile_layer<Ls> && ...);
+
+/// Every layer of Net has the kernels of the fused one-sample descent step (dense layers do).
+template <class Net>
+inline constexpr bool fusable_layers = all_descent<typename Net::layers>;
+/// Every layer of Net has batched tile kernels (dense layers do).
+template <class Net>
+inline constexpr bool tileable_layers = all_tile<typename Net::layers>;
 
 template <class Opt>
 constexpr bool fusable_step(const Opt& opt, double clip_norm) noexcept {
@@ -418,35 +419,30 @@ constexpr typename Net::value_type train_sample_descent(Net& net,
     constexpr std::size_t I = decltype(Ic)::value;
     if constexpr (I > 0) {
       constexpr std::size_t in = Net::widths[I], out = Net::widths[I + 1];
-      using act = typename Net::template layer_type<I - 1>::activation;
       std::array<T, in> up{};
-      transpose_times<T, in, out>(net.template layer<I>().W,
-                                  std::span<const T, out>(delta.data() + offsets::template layer_offset<I>, out),
-                                  std::span<T, in>(up));
-      const auto& below = t.template layer<I - 1>();
-      activation_vjp<act, T, in>(std::span<const T, in>(below.z), std::span<const T, in>(below.a),
-                                 std::span<const T, in>(up),
-                                 std::span<T, in>(delta.data() + offsets::template layer_offset<I - 1>, in));
+      net.template layer<I>().input_gradient(
+          std::span<const T, out>(delta.data() + offsets::template layer_offset<I>, out),
+          std::span<T, in>(up));
+      Net::template layer_type<I - 1>::preactivation_gradient(
+          t.template layer<I - 1>(), std::span<const T, in>(up),
+          std::span<T, in>(delta.data() + offsets::template layer_offset<I - 1>, in));
     }
   });
   T norm2 = T(0);
   static_for<L>([&](auto Ic) {
     constexpr std::size_t I = decltype(Ic)::value;
-    constexpr std::size_t in = Net::widths[I], out = Net::widths[I + 1];
     const T* d = delta.data() + offsets::template layer_offset<I>;
-    const T* xi = t.template layer_input<I>().data();
-    norm2 += dot<T, out>(d, d) * (dot<T, in>(xi, xi) + T(1));
+    norm2 += Net::template layer_type<I>::rank_one_norm2(d, t.template layer_input<I>().data());
   });
   const bool ok = math::isfinite(value) && math::isfinite(norm2);
   static_for<L>([&](auto Ic) {
     constexpr std::size_t I = decltype(Ic)::value;
-    constexpr std::size_t in = Net::widths[I], out = Net::widths[I + 1];
+    constexpr std::size_t in = Net::widths[I];
     const T* d = delta.data() + offsets::template layer_offset<I>;
     const std::span<const T, in> xi(t.template layer_input<I>());
     auto& gl = g.template layer<I>();
-    auto& l = net.template layer<I>();
-    if (ok) descend_outer<T, in, out>(l.W, l.b, gl.W, gl.b, d, xi.data(), eta);
-    else accumulate_outer<T, in, out, true>(gl.W, gl.b, std::span<const T, out>(d, out), xi);
+    if (ok) net.template layer<I>().descend(d, xi.data(), gl, eta);
+    else Net::template layer_type<I>::outer(d, xi, gl);
   });
   g.samples = 1;
   if (!ok) return value + norm2;

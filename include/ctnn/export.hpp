@@ -37,6 +37,7 @@
 #include <ctnn/config.hpp>
 #include <ctnn/math.hpp>
 #include <ctnn/network.hpp>
+#include <ctnn/spelling.hpp>
 #include <ctnn/status.hpp>
 
 #if CTNN_HOSTED
@@ -100,82 +101,6 @@ struct export_options {
   std::string_view comment = {};  ///< one line written into the generated header's comment
 };
 
-namespace detail {
-template <class A>
-concept has_cpp_name = requires {
-  { A::cpp_name } -> std::convertible_to<std::string_view>;
-};
-template <class A>
-inline constexpr bool builtin_named_activation =
-    std::is_same_v<A, identity> || std::is_same_v<A, sigmoid> || std::is_same_v<A, ctnn::tanh> ||
-    std::is_same_v<A, relu> || std::is_same_v<A, softplus> || std::is_same_v<A, gelu> ||
-    std::is_same_v<A, softmax>;
-
-/// Decimal text of an integer, into a small array (no allocation).
-struct decimal {
-  std::array<char, 24> digits{};
-  std::size_t length = 0;
-  constexpr explicit decimal(std::intmax_t v) noexcept {
-    const bool negative = v < 0;
-    auto u = negative ? std::uintmax_t{0} - static_cast<std::uintmax_t>(v)
-                      : static_cast<std::uintmax_t>(v);
-    std::array<char, 24> rev{};
-    std::size_t n = 0;
-    do {
-      rev[n++] = static_cast<char>('0' + static_cast<int>(u % 10));
-      u /= 10;
-    } while (u != 0);
-    if (negative) digits[length++] = '-';
-    while (n != 0) digits[length++] = rev[--n];
-  }
-  constexpr std::string_view view() const noexcept { return {digits.data(), length}; }
-};
-}  // namespace detail
-
-/// The C++ spelling of activation A in generated source. Built-in activations are spelled
-/// `ctnn::<name>` (`ctnn::leaky_relu<Num, Den>`, `ctnn::elu<Num, Den>` with their ratio); a
-/// user-defined activation gives `static constexpr std::string_view cpp_name = "my::act";` or
-/// specialises this trait.
-template <class A>
-struct activation_spelling {
-  static_assert(detail::has_cpp_name<A> || detail::builtin_named_activation<A>,
-                "ctnn::export_header: a user-defined activation needs "
-                "`static constexpr std::string_view cpp_name` (its C++ spelling, e.g. "
-                "\"my::swish\") or a specialisation of ctnn::activation_spelling");
-  template <class Sink>
-  static constexpr void write(Sink& out) noexcept {
-    if constexpr (detail::has_cpp_name<A>) {
-      out(std::string_view(A::cpp_name));
-    } else if constexpr (detail::builtin_named_activation<A>) {
-      out("ctnn::");
-      out(std::string_view(A::name));
-    }
-  }
-};
-
-template <std::intmax_t Num, std::intmax_t Den>
-struct activation_spelling<leaky_relu<Num, Den>> {
-  template <class Sink>
-  static constexpr void write(Sink& out) noexcept {
-    out("ctnn::leaky_relu<");
-    out(detail::decimal(Num).view());
-    out(", ");
-    out(detail::decimal(Den).view());
-    out(">");
-  }
-};
-
-template <std::intmax_t Num, std::intmax_t Den>
-struct activation_spelling<elu<Num, Den>> {
-  template <class Sink>
-  static constexpr void write(Sink& out) noexcept {
-    out("ctnn::elu<");
-    out(detail::decimal(Num).view());
-    out(", ");
-    out(detail::decimal(Den).view());
-    out(">");
-  }
-};
 
 /// The longest hexadecimal literal export writes (double: `-0x1.fffffffffffffp+1023`).
 inline constexpr std::size_t max_hex_literal_size = 26;
@@ -285,15 +210,19 @@ constexpr status export_header(const Net& net, Sink&& sink, const export_options
     out(options.comment);
     out("\n");
   }
+  auto input_spelling = [&] {
+    out("ctnn::input<");
+    for (std::size_t d = 0; d < Net::input_shape::rank; ++d) {
+      if (d > 0) out(", ");
+      number(Net::input_shape::dims[d]);
+    }
+    out(">");
+  };
   out("// Topology: ");
-  number(Net::input_size);
+  input_spelling();
   detail::static_for<Net::layer_count>([&](auto Ic) {
-    constexpr std::size_t I = decltype(Ic)::value;
     out(" -> ");
-    number(Net::widths[I + 1]);
-    out(" (");
-    activation_spelling<typename Net::template layer_type<I>::activation>::write(out);
-    out(")");
+    Net::template layer_type<decltype(Ic)::value>::spell(out);
   });
   out("; ");
   number(Net::parameter_count);
@@ -311,19 +240,15 @@ constexpr status export_header(const Net& net, Sink&& sink, const export_options
   out(options.name);
   out("_type = ctnn::network<");
   out(detail::element_spelling<T>());
-  out(", ctnn::input<");
-  number(Net::input_size);
-  out(">");
+  out(", ");
+  input_spelling();
   detail::static_for<Net::layer_count>([&](auto Ic) {
-    constexpr std::size_t I = decltype(Ic)::value;
-    out(", ctnn::dense<");
-    number(Net::widths[I + 1]);
     out(", ");
-    activation_spelling<typename Net::template layer_type<I>::activation>::write(out);
-    out(">");
+    Net::template layer_type<decltype(Ic)::value>::spell(out);
   });
-  out(">;\n\n/// The trained parameters in ctnn's flat order (per layer: W row by row, W[j][i] = weight\n"
-      "/// from input i to unit j; then b), as exact hexadecimal literals.\ninline constexpr ");
+  out(">;\n\n/// The trained parameters in ctnn's flat order (per layer, each parameter tensor row by\n"
+      "/// row; dense: W[j][i] = weight from input i to unit j, then b), as exact hexadecimal\n"
+      "/// literals.\ninline constexpr ");
   out(options.name);
   out("_type ");
   out(options.name);
@@ -331,33 +256,40 @@ constexpr status export_header(const Net& net, Sink&& sink, const export_options
   out(options.name);
   out("_type::flat_type{\n");
   std::size_t k = 0;
+  auto values = [&](std::size_t count) {
+    for (std::size_t c = 0; c < count; ++c) {
+      out(c % 4 == 0 ? "    " : " ");
+      out(hex_literal(net[k++]).view());
+      out(",");
+      if (c % 4 == 3 || c + 1 == count) out("\n");
+    }
+  };
   detail::static_for<Net::layer_count>([&](auto Ic) {
     constexpr std::size_t I = decltype(Ic)::value;
-    constexpr std::size_t in = Net::widths[I], units = Net::widths[I + 1];
-    auto values = [&](std::size_t count) {
-      for (std::size_t c = 0; c < count; ++c) {
-        out(c % 4 == 0 ? "    " : " ");
-        out(hex_literal(net[k++]).view());
-        out(",");
-        if (c % 4 == 3 || c + 1 == count) out("\n");
-      }
-    };
-    for (std::size_t j = 0; j < units; ++j) {
-      out("    // layer ");
-      number(I);
-      out(": W[");
-      number(j);
-      out("][0..");
-      number(in - 1);
-      out("]\n");
-      values(in);
-    }
-    out("    // layer ");
-    number(I);
-    out(": b[0..");
-    number(units - 1);
-    out("]\n");
-    values(units);
+    using layer_t = typename Net::template layer_type<I>;
+    // Each tensor row by row, a comment before each row: "// layer I: W[j][0..In-1]".
+    layer_t::for_each_tensor(
+        [&](const tensor_info& info, const auto& tensor) {
+          using tensor_t = std::remove_cvref_t<decltype(tensor)>;
+          constexpr std::size_t n = detail::element_count<tensor_t>;
+          constexpr std::size_t row = detail::element_count<detail::innermost_row_t<tensor_t>>;
+          for (std::size_t r = 0; r < n / row; ++r) {
+            out("    // layer ");
+            number(I);
+            out(": ");
+            out(info.name);
+            out("[");
+            if (row != n) {
+              number(r);
+              out("][");
+            }
+            out("0..");
+            number(row - 1);
+            out("]\n");
+            values(row);
+          }
+        },
+        net.template layer<I>());
   });
   out("}};\n\n}  // namespace ");
   out(options.namespace_name);

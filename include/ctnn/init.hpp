@@ -18,6 +18,7 @@
 #include <ctnn/network.hpp>
 #include <ctnn/rng.hpp>
 #include <ctnn/scalar.hpp>
+#include <ctnn/shape.hpp>
 
 namespace ctnn {
 
@@ -25,20 +26,20 @@ namespace ctnn {
 // The concept and the entry point
 // ---------------------------------------------------------------------------------------------
 
-/// `I` can initialise a layer of type `Layer` (a ctnn::dense_layer): `init(layer, gen)` is valid
-/// on a const I and noexcept.
+/// `I` can initialise a layer of type `Layer` (a ctnn::Layer): `init(layer, gen)` is valid on a
+/// const I and noexcept.
 template <class I, class Layer>
 concept LayerInitializer = requires(const I& init, Layer& layer, rng& gen) {
   { init(layer, gen) } noexcept;
 };
 
-/// A weight initialiser: a copyable function object that sets one dense layer's `W` (and
-/// usually `b`) from a ctnn::rng. It is called once per layer, layer 0 first, with
-/// fan_in = Layer::input_size and fan_out = Layer::output_size. Every built-in one sets the
-/// biases to zero unless it says otherwise, and draws the weights row by row (`W[0][0..In-1]`,
-/// `W[1][...]`, ...), so a given seed gives the same network everywhere.
+/// A weight initialiser: a copyable function object that sets one layer's parameters from a
+/// ctnn::rng. It is called once per layer, layer 0 first. Every built-in one draws each weight
+/// tensor (ctnn::tensor_role::weight, visited with the layer's `for_each_tensor`) row by row
+/// with that tensor's fan_in and fan_out (a dense layer: In and Out), and sets the bias tensors
+/// to zero unless it says otherwise, so a given seed gives the same network everywhere.
 ///
-/// Writing one:
+/// Writing one for dense layers:
 /// ```
 /// struct small_uniform {
 ///   double limit = 0.01;
@@ -94,36 +95,74 @@ constexpr T hyper(double v) noexcept {
   return static_cast<T>(v);
 }
 
+/// f(info, tensor) for each parameter tensor of `layer` whose role is `role`, in flat order.
+template <tensor_role Role, class Layer, class F>
+constexpr void for_each_tensor_of(Layer& layer, F&& f) noexcept {
+  Layer::for_each_tensor(
+      [&f](const tensor_info& info, auto& tensor) {
+        if (info.role == Role) f(info, tensor);
+      },
+      layer);
+}
+
+/// v = f() for every element of every tensor of `layer` whose role is `Role`, row by row.
+template <tensor_role Role, class Layer, class F>
+constexpr void draw(Layer& layer, F&& f) noexcept {
+  for_each_tensor_of<Role>(layer, [&f](const tensor_info& info, auto& tensor) {
+    auto set = [&](auto& v) { v = f(info); };
+    for_each_element(set, tensor);
+  });
+}
+
 template <class Layer>
 constexpr void zero_bias(Layer& layer) noexcept {
   using T = typename Layer::value_type;
-  for (auto& bj : layer.b) bj = T(0);
+  draw<tensor_role::bias>(layer, [](const tensor_info&) { return T(0); });
 }
 
-/// W ~ U(-limit, limit), b = 0.
-template <class Layer>
-constexpr void uniform_symmetric(Layer& layer, rng& gen, double limit) noexcept {
+/// Every weight ~ U(-limit(fan_in, fan_out), limit(...)) per tensor, b = 0.
+template <class Layer, class Limit>
+constexpr void uniform_symmetric(Layer& layer, rng& gen, Limit limit) noexcept {
   using T = typename Layer::value_type;
-  const T l = hyper<T>(limit);
-  for (auto& row : layer.W)
-    for (auto& w : row) w = gen.uniform(-l, l);
+  for_each_tensor_of<tensor_role::weight>(layer, [&](const tensor_info& info, auto& tensor) {
+    const T l = hyper<T>(limit(static_cast<double>(info.fan_in), static_cast<double>(info.fan_out)));
+    auto set = [&](T& w) { w = gen.uniform(-l, l); };
+    for_each_element(set, tensor);
+  });
   zero_bias(layer);
 }
 
-/// W ~ N(mean, stddev^2), b = 0.
-template <class Layer>
-constexpr void normal_weights(Layer& layer, rng& gen, double mean, double stddev) noexcept {
+/// Every weight ~ N(mean, stddev(fan_in, fan_out)^2) per tensor, b = 0.
+template <class Layer, class Stddev>
+constexpr void normal_weights(Layer& layer, rng& gen, double mean, Stddev stddev) noexcept {
   using T = typename Layer::value_type;
-  const T m = hyper<T>(mean), s = hyper<T>(stddev);
-  for (auto& row : layer.W)
-    for (auto& w : row) w = gen.normal(m, s);
+  for_each_tensor_of<tensor_role::weight>(layer, [&](const tensor_info& info, auto& tensor) {
+    const T m = hyper<T>(mean);
+    const T sd = hyper<T>(stddev(static_cast<double>(info.fan_in), static_cast<double>(info.fan_out)));
+    auto set = [&](T& w) { w = gen.normal(m, sd); };
+    for_each_element(set, tensor);
+  });
   zero_bias(layer);
 }
 
+/// A spread that does not depend on the fans.
+/// A layer's activation (identity for a layer kind without one).
 template <class Layer>
-inline constexpr double fan_in = static_cast<double>(Layer::input_size);
+struct activation_of {
+  using type = identity;
+};
 template <class Layer>
-inline constexpr double fan_out = static_cast<double>(Layer::output_size);
+  requires requires { typename Layer::activation; }
+struct activation_of<Layer> {
+  using type = typename Layer::activation;
+};
+template <class Layer>
+using activation_of_t = typename activation_of<Layer>::type;
+
+struct fixed_spread {
+  double value;
+  constexpr double operator()(double, double) const noexcept { return value; }
+};
 
 }  // namespace detail
 
@@ -137,8 +176,7 @@ struct zeros {
   template <class Layer>
   constexpr void operator()(Layer& layer, rng&) const noexcept {
     using T = typename Layer::value_type;
-    for (auto& row : layer.W)
-      for (auto& w : row) w = T(0);
+    detail::draw<tensor_role::weight>(layer, [](const tensor_info&) { return T(0); });
     detail::zero_bias(layer);
   }
 };
@@ -151,9 +189,8 @@ struct constant {
   constexpr void operator()(Layer& layer, rng&) const noexcept {
     using T = typename Layer::value_type;
     const T v = detail::hyper<T>(value), c = detail::hyper<T>(bias);
-    for (auto& row : layer.W)
-      for (auto& w : row) w = v;
-    for (auto& bj : layer.b) bj = c;
+    detail::draw<tensor_role::weight>(layer, [v](const tensor_info&) { return v; });
+    detail::draw<tensor_role::bias>(layer, [c](const tensor_info&) { return c; });
   }
 };
 
@@ -166,8 +203,7 @@ struct uniform {
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
     using T = typename Layer::value_type;
     const T lo = detail::hyper<T>(a), hi = detail::hyper<T>(b);
-    for (auto& row : layer.W)
-      for (auto& w : row) w = gen.uniform(lo, hi);
+    detail::draw<tensor_role::weight>(layer, [&](const tensor_info&) { return gen.uniform(lo, hi); });
     detail::zero_bias(layer);
   }
 };
@@ -178,7 +214,7 @@ struct normal {
   double stddev = 0.05;
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
-    detail::normal_weights(layer, gen, mean, stddev);
+    detail::normal_weights(layer, gen, mean, detail::fixed_spread{stddev});
   }
 };
 
@@ -194,9 +230,10 @@ struct xavier_uniform {
   double gain = 1.0;
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
-    using detail::fan_in, detail::fan_out;
-    detail::uniform_symmetric(layer, gen,
-                              gain * math::sqrt(6.0 / (fan_in<Layer> + fan_out<Layer>)));
+    const double g = gain;
+    detail::uniform_symmetric(layer, gen, [g](double fan_in, double fan_out) {
+      return g * math::sqrt(6.0 / (fan_in + fan_out));
+    });
   }
 };
 
@@ -206,9 +243,10 @@ struct xavier_normal {
   double gain = 1.0;
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
-    using detail::fan_in, detail::fan_out;
-    detail::normal_weights(layer, gen, 0.0,
-                           gain * math::sqrt(2.0 / (fan_in<Layer> + fan_out<Layer>)));
+    const double g = gain;
+    detail::normal_weights(layer, gen, 0.0, [g](double fan_in, double fan_out) {
+      return g * math::sqrt(2.0 / (fan_in + fan_out));
+    });
   }
 };
 
@@ -220,8 +258,9 @@ struct he_uniform {
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
     const double a2 = negative_slope * negative_slope;
-    detail::uniform_symmetric(layer, gen,
-                              math::sqrt(6.0 / ((1.0 + a2) * detail::fan_in<Layer>)));
+    detail::uniform_symmetric(layer, gen, [a2](double fan_in, double) {
+      return math::sqrt(6.0 / ((1.0 + a2) * fan_in));
+    });
   }
 };
 
@@ -232,8 +271,9 @@ struct he_normal {
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
     const double a2 = negative_slope * negative_slope;
-    detail::normal_weights(layer, gen, 0.0,
-                           math::sqrt(2.0 / ((1.0 + a2) * detail::fan_in<Layer>)));
+    detail::normal_weights(layer, gen, 0.0, [a2](double fan_in, double) {
+      return math::sqrt(2.0 / ((1.0 + a2) * fan_in));
+    });
   }
 };
 
@@ -242,7 +282,8 @@ struct he_normal {
 struct lecun_uniform {
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
-    detail::uniform_symmetric(layer, gen, math::sqrt(3.0 / detail::fan_in<Layer>));
+    detail::uniform_symmetric(layer, gen,
+                              [](double fan_in, double) { return math::sqrt(3.0 / fan_in); });
   }
 };
 
@@ -250,7 +291,8 @@ struct lecun_uniform {
 struct lecun_normal {
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
-    detail::normal_weights(layer, gen, 0.0, math::sqrt(1.0 / detail::fan_in<Layer>));
+    detail::normal_weights(layer, gen, 0.0,
+                           [](double fan_in, double) { return math::sqrt(1.0 / fan_in); });
   }
 };
 
@@ -273,17 +315,29 @@ struct orthogonal {
   double gain = 1.0;
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
-    using T = typename Layer::value_type;
-    constexpr std::size_t in = Layer::input_size, out = Layer::output_size;
+    detail::for_each_tensor_of<tensor_role::weight>(
+        layer, [&](const tensor_info&, auto& W) { orthonormal(W, gen); });
+    detail::zero_bias(layer);
+  }
+
+  /// One weight matrix W[rows][cols] (a vector counts as one row).
+  template <class M>
+  constexpr void orthonormal(M& W, rng& gen) const noexcept {
+    using row_t = typename M::value_type;
+    constexpr bool matrix = detail::is_std_array<row_t>::value;
+    using T = detail::innermost_t<M>;
+    constexpr std::size_t out = matrix ? std::tuple_size_v<M> : 1;
+    constexpr std::size_t in = detail::element_count<M> / out;
     constexpr bool by_rows = out <= in;
     constexpr std::size_t count = by_rows ? out : in;    // vectors to orthonormalise
     constexpr std::size_t length = by_rows ? in : out;   // their length
-    auto at = [&layer](std::size_t v, std::size_t e) -> T& {
-      if constexpr (by_rows) return layer.W[v][e];
-      else return layer.W[e][v];
+    auto at = [&W](std::size_t v, std::size_t e) -> T& {
+      const std::size_t r = by_rows ? v : e, c = by_rows ? e : v;
+      if constexpr (matrix) return W[r][c];
+      else return W[c];
     };
-    for (auto& row : layer.W)
-      for (auto& w : row) w = gen.normal(T(0), T(1));
+    auto draw_normal = [&gen](T& w) { w = gen.normal(T(0), T(1)); };
+    detail::for_each_element(draw_normal, W);
     for (std::size_t v = 0; v < count; ++v) {
       for (int attempt = 0; attempt < 16; ++attempt) {
         for (int pass = 0; pass < 2; ++pass) {
@@ -305,10 +359,9 @@ struct orthogonal {
     }
     if (gain != 1.0) {
       const T g = detail::hyper<T>(gain);
-      for (auto& row : layer.W)
-        for (auto& w : row) w *= g;
+      auto scale = [g](T& w) { w *= g; };
+      detail::for_each_element(scale, W);
     }
-    detail::zero_bias(layer);
   }
 };
 
@@ -361,7 +414,7 @@ struct by_activation {
   init_distribution distribution = init_distribution::uniform;
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
-    using rule = activation_init<typename Layer::activation>;
+    using rule = activation_init<detail::activation_of_t<Layer>>;
     const bool normal_dist = distribution == init_distribution::normal;
     if constexpr (rule::he) {
       if (normal_dist) he_normal{rule::negative_slope}(layer, gen);
@@ -480,7 +533,7 @@ constexpr lsuv_report<Net> lsuv(Net& net, std::span<const typename Net::input_ty
     return report;
   }
   for (const auto& x : batch)
-    for (const T v : x)
+    for (const T v : detail::flat_copy<T>(x))
       if (!math::isfinite(v)) {
         report.status = lsuv_status::non_finite;
         return report;
@@ -492,6 +545,8 @@ constexpr lsuv_report<Net> lsuv(Net& net, std::span<const typename Net::input_ty
   bool stopped = false;
   detail::static_for<Net::layer_count>([&](auto Ic) {
     constexpr std::size_t I = decltype(Ic)::value;
+    // Layers that expose a pre-activation z (dense) are rescaled; others are left as they are.
+    if constexpr (requires { t.template layer<I>().z; }) {
     if (stopped) return;
     auto& layer = net.template layer<I>();
     auto m = detail::pre_activation_moments<I>(net, batch, t);
@@ -504,8 +559,10 @@ constexpr lsuv_report<Net> lsuv(Net& net, std::span<const typename Net::input_ty
     std::size_t it = 0;
     while (usable(m) && !done(m) && it < opts.max_iterations) {
       const T s = T(1) / math::sqrt(m.variance);
-      for (auto& row : layer.W)
-        for (auto& w : row) w *= s;
+      detail::for_each_tensor_of<tensor_role::weight>(layer, [s](const tensor_info&, auto& W) {
+        auto scale = [s](T& w) { w *= s; };
+        detail::for_each_element(scale, W);
+      });
       ++it;
       m = detail::pre_activation_moments<I>(net, batch, t);
     }
@@ -519,6 +576,7 @@ constexpr lsuv_report<Net> lsuv(Net& net, std::span<const typename Net::input_ty
     } else if (!(T(0) < m.variance)) {
       report.status = lsuv_status::zero_variance;
       stopped = true;
+    }
     }
   });
   return report;

@@ -38,7 +38,8 @@ template <class Net>
 constexpr typename Net::input_type vjp(const Net& net, const typename Net::input_type& x,
                                        const typename Net::output_type& v) noexcept {
   const auto t = net.traced(x);
-  return detail::backprop<Net, std::nullptr_t>(net, t, output_delta(t, v), nullptr);
+  const auto delta = detail::flat_copy<typename Net::value_type>(output_delta(t, v));
+  return detail::input_gradient<true, Net, std::nullptr_t>(net, t, delta.data(), nullptr);
 }
 
 /// Jacobian-vector product at x: returns the directional derivative of y along u,
@@ -47,25 +48,18 @@ template <class Net>
 constexpr typename Net::output_type jvp(const Net& net, const typename Net::input_type& x,
                                         const typename Net::input_type& u) noexcept {
   using T = typename Net::value_type;
-  constexpr std::size_t W = detail::max_width<Net>;
   const auto t = net.traced(x);
-  std::array<T, W> tangent{}, dz{};
-  std::copy(u.begin(), u.end(), tangent.begin());
+  std::array<T, detail::max_width<Net>> tangent[2] = {};  // layer I writes tangent[I % 2]
+  const auto u_flat = detail::flat_copy<T>(u);
   detail::static_for<Net::layer_count>([&](auto Ic) {
     constexpr std::size_t I = decltype(Ic)::value;
     constexpr std::size_t in = Net::widths[I], out = Net::widths[I + 1];
-    using act = typename Net::template layer_type<I>::activation;
-    // dz = W dx, then da = J_f dz
-    detail::times<T, in, out>(net.template layer<I>().W, std::span<const T, in>(tangent.data(), in),
-                              std::span<T, out>(dz.data(), out));
-    const auto& lt = t.template layer<I>();
-    detail::activation_jvp<act, T, out>(std::span<const T, out>(lt.z),
-                                        std::span<const T, out>(lt.a),
-                                        std::span<const T, out>(dz.data(), out),
-                                        std::span<T, out>(tangent.data(), out));
+    const T* src = I == 0 ? u_flat.data() : tangent[(I + 1) % 2].data();
+    net.template layer<I>().jvp(t.template layer<I>(), std::span<const T, in>(src, in),
+                                std::span<T, out>(tangent[I % 2].data(), out));
   });
   typename Net::output_type r{};
-  std::copy(tangent.begin(), tangent.begin() + Net::output_size, r.begin());
+  detail::unflatten_from(tangent[(Net::layer_count - 1) % 2].data(), r);
   return r;
 }
 
@@ -80,7 +74,9 @@ constexpr jacobian_matrix<typename Net::value_type, Net::input_size, Net::output
   for (std::size_t j = 0; j < Net::output_size; ++j) {
     typename Net::output_type e{};
     e[j] = T(1);
-    const auto col = detail::backprop<Net, std::nullptr_t>(net, t, output_delta(t, e), nullptr);
+    const auto delta = output_delta(t, e);
+    std::array<T, Net::input_size> col{};
+    detail::backprop<true, Net, std::nullptr_t>(net, t, delta.data(), nullptr, false, col.data());
     for (std::size_t i = 0; i < Net::input_size; ++i) J.d[i][j] = col[i];
   }
   return J;

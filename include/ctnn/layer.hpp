@@ -1,75 +1,135 @@
 // SPDX-License-Identifier: MIT
-/// @file layer.hpp Defines the layer specifications a user writes (ctnn::input, ctnn::dense,
-/// ctnn::dense_from) and the concrete fully-connected layer ctnn::dense_layer they become.
+/// @file layer.hpp Defines the layer protocol: ctnn::Layer (what every concrete layer kind
+/// implements, and the only way the network, training, initialisation, saving and export reach
+/// a layer), ctnn::LayerSpec (what a user writes in a network type) and ctnn::input.
+///
+/// The protocol
+/// ============
+/// A network is a list of concrete layers. Each concrete layer type `L` is its own parameter
+/// storage (a network, its gradients and an optimiser's moments are all lists of `L`), and
+/// provides, with `T = L::value_type`, `In = L::input_shape::size`, `Out = L::output_shape::size`:
+///
+/// | member                                   | what it is                                                 |
+/// |------------------------------------------|------------------------------------------------------------|
+/// | `value_type`                             | the element type                                           |
+/// | `input_shape`, `output_shape`            | ctnn::shape of what it reads and writes (vector or time x channels); values are exchanged as contiguous row-major runs |
+/// | `kind`                                   | `std::string_view` tag of the layer kind ("dense", ...)    |
+/// | `parameter_count`, `forward_macs`        | parameters; multiply-accumulates of one forward call       |
+/// | `fan_in`, `fan_out`                      | what variance-scaling initialisers divide by               |
+/// | `for_each_tensor(f, ls...)` (static)     | `f(tensor_info, ls.tensor...)` for each named parameter tensor, in flat order, over same-typed layers (a network, its gradients, moments): init, optimisers, save/load, export, gradient storage all go through it |
+/// | `forward(x, y)`                          | y = layer(x) for one sample (spans of In and Out values)   |
+/// | `trace_type`, `forward(x, trace)`        | the forward pass that records what backward needs; `trace.output()` is y |
+/// | `backward(x, trace, dy, grads, overwrite, dx)` | from dL/dy: adds dL/dparameters into `*grads` (unless it is nullptr; `overwrite`: replace instead of add), writes dL/dx into `dx` (unless nullptr) |
+/// | `jvp(trace, dx, dy)`                     | forward-mode tangent: dy = (dy/dx) dx                      |
+/// | `state_type`                             | memory carried between calls (recurrent layers, streaming convolution); ctnn::no_state for a stateless layer |
+/// | `fingerprint(h)` (static)                | its kind and configuration into a hasher (`h.text(sv)`, `h.u64(v)`): the saved format's topology check |
+/// | `spell(out)` (static)                    | its C++ spelling as a user writes it (`ctnn::dense<3, ctnn::sigmoid>`), for exported headers |
+///
+/// Optional, for speed: a layer may also provide the batched tile kernels of ctnn::batch_trace
+/// (`forward_tile`, `backward_tile`; see layers/dense.hpp). A network whose layers all provide
+/// them trains mini-batches as matrix-matrix work; otherwise one sample at a time (same bits).
+///
+/// A user writes layer *specifications* (ctnn::LayerSpec): `dense<Out, Act>` names no element
+/// type and no input size; the network resolves each spec against the previous layer's output
+/// shape with `Spec::layer<T, InputShape>` and lets the spec check its own shape rules with
+/// `Spec::check<Index, InputShape, LayerCount>()` (each failing rule one static_assert with a
+/// ctnn message). Adding a layer kind is one header under layers/ with a spec and a concrete
+/// layer (see the README, "Adding a layer").
 #pragma once
 
-#include <array>
+#include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <span>
+#include <string_view>
+#include <type_traits>
 
-#include <ctnn/activation.hpp>
-#include <ctnn/detail/kernels.hpp>
 #include <ctnn/scalar.hpp>
+#include <ctnn/shape.hpp>
 
 namespace ctnn {
 
-/// Marks "no explicit input size: take the previous layer's output size".
-inline constexpr std::size_t deduce = 0;
-
-/// The network's input: N features. First entry of every ctnn::network.
-template <std::size_t N>
+/// The network's input: one sample is a ctnn::shape<Dims...> (`input<N>`: N features;
+/// `input<Time, Channels>`: a window of Time steps). First entry of every ctnn::network.
+template <std::size_t... Dims>
 struct input {
-  static constexpr std::size_t size = N;
+  using shape = ctnn::shape<Dims...>;
+  static constexpr std::size_t size = shape::size;
 };
 
-/// A fully-connected layer of `Out` units with activation `Act`: a = Act(W x + b).
-/// Its input size is deduced from the previous layer; give `In` (or use dense_from) to state it,
-/// and the network checks it against the previous layer.
-template <std::size_t Out, class Act = identity, std::size_t In = deduce>
-struct dense {
-  static constexpr std::size_t output_size = Out;
-  static constexpr std::size_t declared_input_size = In;
-  using activation = Act;
+/// What a parameter tensor is for: initialisers draw `weight` tensors and zero `bias` tensors.
+enum class tensor_role : std::uint8_t { weight, bias };
+
+/// The name and role of one parameter tensor, passed to ctnn::Layer's `for_each_tensor`.
+struct tensor_info {
+  std::string_view name;  ///< as the layer's member is called (dense: "W", "b")
+  tensor_role role;
+  std::size_t fan_in;   ///< inputs that feed one output through this tensor
+  std::size_t fan_out;  ///< outputs one input feeds through this tensor
 };
 
-/// The explicit form, sizes in reading order: `dense_from<In, Out, Act>` maps In inputs to Out units.
-template <std::size_t In, std::size_t Out, class Act = identity>
-using dense_from = dense<Out, Act, In>;
+/// The state of a layer that keeps no memory between calls.
+struct no_state {
+  friend constexpr bool operator==(no_state, no_state) noexcept { return true; }
+};
 
-/// The concrete dense layer inside a network: parameters and the per-layer kernels.
-///
-/// Storage: `W[j][i]` (Out rows of In) and `b[j]`. `W[j][i]` is the notes' `w_{i,j}`: the weight
-/// from input i to unit j (notes: `x_j^{l+1} = f(sum_i w_{i,j}^l x_i^l + b_j^l)`).
-/// Flat order (ctnn::network::flat): W row by row (W[0][0..In-1], W[1][...], ...), then b.
-/// @tparam T the element type  @tparam In inputs  @tparam Out units  @tparam Act activation
-template <Scalar T, std::size_t In, std::size_t Out, Activation Act>
-struct dense_layer {
-  using value_type = T;
-  using activation = Act;
-  static constexpr std::size_t input_size = In;
-  static constexpr std::size_t output_size = Out;
-  static constexpr std::size_t weight_count = In * Out;
-  static constexpr std::size_t parameter_count = In * Out + Out;
-  using input_type = std::array<T, In>;
-  using output_type = std::array<T, Out>;
-  using weights_type = std::array<std::array<T, In>, Out>;
-  using bias_type = std::array<T, Out>;
+namespace detail {
+/// A visitor that accepts any tensors (for the concept check).
+struct tensor_probe {
+  template <class... A>
+  constexpr void operator()(const tensor_info&, A&...) const noexcept {}
+};
+/// A hasher that accepts anything (for the concept check).
+struct fingerprint_probe {
+  constexpr void text(std::string_view) noexcept {}
+  constexpr void u64(std::uint64_t) noexcept {}
+};
+/// A text sink that accepts anything (for the concept check).
+struct spelling_probe {
+  constexpr void operator()(std::string_view) noexcept {}
+};
+}  // namespace detail
 
-  weights_type W{};  ///< W[j][i]: input i -> unit j
-  bias_type b{};     ///< b[j]: bias of unit j
+/// A concrete layer kind: see the protocol table at the top of this header.
+template <class L>
+concept Layer =
+    std::is_trivially_copyable_v<L> && std::default_initializable<L> &&
+    std::equality_comparable<L> &&
+    requires {
+      typename L::value_type;
+      typename L::input_shape;
+      typename L::output_shape;
+      typename L::trace_type;
+      typename L::state_type;
+      { L::kind } -> std::convertible_to<std::string_view>;
+      { L::parameter_count } -> std::convertible_to<std::size_t>;
+      { L::forward_macs } -> std::convertible_to<std::size_t>;
+      { L::fan_in } -> std::convertible_to<std::size_t>;
+      { L::fan_out } -> std::convertible_to<std::size_t>;
+    } &&
+    Scalar<typename L::value_type> && std::is_trivially_copyable_v<typename L::state_type> &&
+    requires(const L& cl, L& l, typename L::trace_type& t, const typename L::trace_type& ct,
+             std::span<const typename L::value_type, L::input_shape::size> x,
+             std::span<typename L::value_type, L::input_shape::size> dx,
+             std::span<const typename L::value_type, L::output_shape::size> dy,
+             std::span<typename L::value_type, L::output_shape::size> y,
+             detail::tensor_probe visit, detail::fingerprint_probe h, detail::spelling_probe out) {
+      cl.forward(x, y);
+      cl.forward(x, t);
+      { ct.output() } -> std::convertible_to<std::span<const typename L::value_type, L::output_shape::size>>;
+      cl.backward(x, ct, dy, &l, true, dx.data());
+      cl.jvp(ct, std::span<const typename L::value_type, L::input_shape::size>(dx), y);
+      L::for_each_tensor(visit, l);
+      L::fingerprint(h);
+      L::spell(out);
+    };
 
-  /// z = W x + b (the pre-activation).
-  constexpr void affine(std::span<const T, In> x, std::span<T, Out> z) const noexcept {
-    detail::affine<T, In, Out>(W, b, x, z);
-  }
-
-  /// a = Act(W x + b), written into `out` (which may be the z buffer of a trace, or scratch).
-  constexpr void forward(std::span<const T, In> x, std::span<T, Out> out) const noexcept {
-    affine(x, out);
-    detail::activate_in_place<Act>(out);
-  }
-
-  friend constexpr bool operator==(const dense_layer&, const dense_layer&) = default;
+/// A layer specification, as a user writes it in a network type: it turns into a concrete
+/// ctnn::Layer once the element type and the previous layer's output shape are known.
+template <class S>
+concept LayerSpec = requires {
+  typename S::template layer<float, shape<1>>;
+  { S::template check<0, shape<1>, 1>() } -> std::same_as<bool>;
 };
 
 }  // namespace ctnn

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <span>
+#include <tuple>
 #include <type_traits>
 
 #include <boost/hana/at.hpp>
@@ -15,8 +16,10 @@
 #include <ctnn/detail/shape_checks.hpp>
 #include <ctnn/detail/static_for.hpp>
 #include <ctnn/layer.hpp>
+#include <ctnn/layers/dense.hpp>
 #include <ctnn/parameters.hpp>
 #include <ctnn/scalar.hpp>
+#include <ctnn/shape.hpp>
 
 namespace ctnn {
 
@@ -30,6 +33,57 @@ template <class T, class... Ls>
 struct parameters_of_list<T, layer_list<Ls...>> {
   using type = parameters<T, Ls...>;
 };
+
+/// Spec -> concrete layer; anything that is not a ctnn::LayerSpec becomes a placeholder dense
+/// layer (after its message), so that one mistake gives one message.
+template <class S, class T, class InShape>
+struct resolve_one {
+  using type = dense_layer<T, InShape::size, 1, identity>;
+};
+template <LayerSpec S, class T, class InShape>
+struct resolve_one<S, T, InShape> {
+  using type = typename S::template layer<T, InShape>;
+};
+
+template <class T, class InShape, class Done, class... Specs>
+struct resolve_impl {
+  using type = Done;
+};
+template <class T, class InShape, class... Done, class S, class... Rest>
+struct resolve_impl<T, InShape, layer_list<Done...>, S, Rest...>
+    : resolve_impl<T, typename resolve_one<S, T, InShape>::type::output_shape,
+                   layer_list<Done..., typename resolve_one<S, T, InShape>::type>, Rest...> {};
+
+/// Concrete layers for network<T, InputSpec, Specs...>; T falls back to float when it is not a
+/// Scalar, so that a wrong element type produces one message, not a cascade.
+template <class T, class InputSpec, class... Specs>
+using resolve = typename resolve_impl<std::conditional_t<Scalar<T>, T, float>,
+                                      input_shape_t<InputSpec>, layer_list<>, Specs...>::type;
+
+template <class List, class Fallback>
+struct last_output_shape {
+  using type = Fallback;
+};
+template <class L0, class... Ls, class Fallback>
+struct last_output_shape<layer_list<L0, Ls...>, Fallback> {
+  using type = typename std::tuple_element_t<sizeof...(Ls), std::tuple<L0, Ls...>>::output_shape;
+};
+
+template <class L>
+struct layer_of;
+template <class... Ls>
+struct layer_of<layer_list<Ls...>> {
+  template <std::size_t I>
+  using at = std::tuple_element_t<I, std::tuple<Ls...>>;
+  static constexpr std::size_t max_hidden = [] {
+    std::size_t m = 0, k = 0;
+    ((m = (++k < sizeof...(Ls) && Ls::output_shape::size > m) ? Ls::output_shape::size : m), ...);
+    return m;
+  }();
+  static constexpr std::size_t macs = (std::size_t{0} + ... + Ls::forward_macs);
+  static constexpr std::size_t state_bytes =
+      (std::size_t{0} + ... + (std::is_same_v<typename Ls::state_type, no_state> ? 0 : sizeof(typename Ls::state_type)));
+};
 }  // namespace detail
 
 /// A feed-forward network whose whole topology is its type.
@@ -39,89 +93,71 @@ struct parameters_of_list<T, layer_list<Ls...>> {
 ///                             ctnn::dense<3, ctnn::sigmoid>,   // 2 -> 3
 ///                             ctnn::dense<1, ctnn::sigmoid>>;  // 3 -> 1
 /// ```
-/// Each dense layer's input size is the previous layer's output size; `dense<Out, Act, In>`
-/// (or `dense_from<In, Out, Act>`) states it and is checked. A network is exactly its
-/// parameters (`sizeof == parameter_count * sizeof(T)`), trivially copyable, zero when
-/// default-constructed, and every member function is `constexpr` and never allocates.
+/// Each layer specification (ctnn::LayerSpec) is resolved against the previous layer's output
+/// shape into a concrete ctnn::Layer, and checks its own shape rules: a dense layer's input size
+/// is the previous layer's output size; `dense<Out, Act, In>` (or `dense_from<In, Out, Act>`)
+/// states it and is checked. A network is exactly its parameters (`sizeof == parameter_count *
+/// sizeof(T)` for dense layers), trivially copyable, zero when default-constructed, and every
+/// member function is `constexpr` and never allocates.
 ///
 /// @tparam T        element type (ctnn::Scalar: float, double, ...)
-/// @tparam InputSpec ctnn::input<N>
-/// @tparam Specs    ctnn::dense<...> layers, input to output
+/// @tparam InputSpec ctnn::input<N> (or input<Time, Channels>)
+/// @tparam Specs    layer specifications (ctnn::dense<...>, ...), input to output
 template <class T, class InputSpec, class... Specs>
 class network
-    : public detail::parameters_of_list<
-          std::conditional_t<Scalar<T>, T, float>,
-          detail::resolve<T, detail::input_size_of<InputSpec>, Specs...>>::type {
-  static_assert(detail::check_network<T, InputSpec, Specs...>());
-  using layers_list = detail::resolve<T, detail::input_size_of<InputSpec>, Specs...>;
+    : public detail::parameters_of_list<std::conditional_t<Scalar<T>, T, float>,
+                                        detail::resolve<T, InputSpec, Specs...>>::type {
+  using layers_list = detail::resolve<T, InputSpec, Specs...>;
+  static_assert(detail::check_network<T, layers_list, InputSpec, Specs...>());
   using base = typename detail::parameters_of_list<std::conditional_t<Scalar<T>, T, float>,
                                                    layers_list>::type;
-
-  template <class... Ls>
-  static constexpr std::size_t max_hidden(detail::layer_list<Ls...>) {
-    std::size_t m = 0, k = 0;
-    ((m = (++k < sizeof...(Ls) && Ls::output_size > m) ? Ls::output_size : m), ...);
-    return m;
-  }
-  template <std::size_t I, class S>
-  static consteval bool activation_ok() {
-    if constexpr (detail::is_dense_spec<S>::value)
-      return detail::check_activation<I, typename S::activation, sizeof...(Specs)>();
-    else
-      return true;
-  }
-  template <std::size_t... I>
-  static consteval bool activations_ok(std::index_sequence<I...>) {
-    return (activation_ok<I, Specs>() && ...);
-  }
-  static_assert(activations_ok(std::index_sequence_for<Specs...>{}));
-
-  template <class L>
-  struct layer_of;
-  template <class... Ls>
-  struct layer_of<detail::layer_list<Ls...>> {
-    template <std::size_t I>
-    using at = std::remove_cvref_t<decltype(boost::hana::at_c<I>(
-        std::declval<boost::hana::tuple<Ls...>&>()))>;
-    static constexpr std::array<std::size_t, sizeof...(Ls) + 1> widths{
-        detail::input_size_of<InputSpec>, Ls::output_size...};
-    static constexpr std::size_t macs = (std::size_t{0} + ... + (Ls::input_size * Ls::output_size));
-  };
+  using info = detail::layer_of<layers_list>;
 
  public:
   using value_type = std::conditional_t<Scalar<T>, T, float>;
   using parameters_type = base;
   using input_spec = InputSpec;
   using layer_specs = detail::layer_list<Specs...>;
+  using layers = layers_list;
 
   static constexpr std::size_t layer_count = sizeof...(Specs);
-  static constexpr std::size_t input_size = detail::input_size_of<InputSpec>;
-  /// widths[0] = input_size, widths[I + 1] = output size of layer I
-  static constexpr std::array<std::size_t, layer_count + 1> widths =
-      layer_of<layers_list>::widths;
-  static constexpr std::size_t output_size = widths[layer_count];
+  /// The concrete type of layer I (a ctnn::Layer, e.g. ctnn::dense_layer).
+  template <std::size_t I>
+  using layer_type = typename info::template at<I>;
+
+  using input_shape = detail::input_shape_t<InputSpec>;
+  using output_shape = typename detail::last_output_shape<layers_list, shape<1>>::type;
+  /// Values in one input (for input<Time, Channels>: Time * Channels).
+  static constexpr std::size_t input_size = input_shape::size;
+  /// widths[0] = input_size, widths[I + 1] = values in layer I's output
+  static constexpr std::array<std::size_t, layer_count + 1> widths = [] {
+    std::array<std::size_t, layer_count + 1> w{input_size};
+    detail::static_for<layer_count>(
+        [&](auto I) { w[I() + 1] = layer_type<I()>::output_shape::size; });
+    return w;
+  }();
+  static constexpr std::size_t output_size = output_shape::size;
   using base::parameter_count;
 
-  /// The concrete type of layer I (a ctnn::dense_layer).
-  template <std::size_t I>
-  using layer_type = typename layer_of<layers_list>::template at<I>;
   template <std::size_t I>
   static constexpr std::size_t layer_input_size = widths[I];
   template <std::size_t I>
   static constexpr std::size_t layer_output_size = widths[I + 1];
 
-  using input_type = std::array<value_type, input_size>;
-  using output_type = std::array<value_type, output_size>;
+  /// One input as the user holds it (std::array<T, N>; for input<Time, Channels> an array of
+  /// Time arrays of Channels).
+  using input_type = tensor<value_type, input_shape>;
+  using output_type = tensor<value_type, output_shape>;
   using flat_type = typename base::flat_type;
   using trace_type = ctnn::trace<network>;
 
-  /// Multiply-accumulates of one forward pass (sum of In * Out over the layers).
-  static constexpr std::size_t forward_macs = layer_of<layers_list>::macs;
+  /// Multiply-accumulates of one forward pass (the layers' forward_macs; dense: In * Out).
+  static constexpr std::size_t forward_macs = info::macs;
   /// Multiply-accumulates of one training step on one sample: the forward pass, dL/dW = delta
   /// x^T and dL/dx = W^T delta for every layer (3 x forward_macs), before the optimiser update.
   static constexpr std::size_t training_step_macs = 3 * forward_macs;
   /// Widest hidden layer (0 for a single-layer network).
-  static constexpr std::size_t max_hidden_width = max_hidden(layers_list{});
+  static constexpr std::size_t max_hidden_width = info::max_hidden;
   /// Working memory of forward(), in elements: up to two ping-pong buffers of the widest hidden
   /// layer (two with two or more hidden layers, one with one, none for a single layer).
   static constexpr std::size_t inference_workspace_size =
@@ -130,25 +166,34 @@ class network
   /// Bytes of working memory (besides input and output) that forward() needs.
   static constexpr std::size_t inference_bytes = inference_workspace_size * sizeof(value_type);
   static constexpr std::size_t parameter_bytes = parameter_count * sizeof(value_type);
+  /// Bytes of the memory the layers carry between calls (0: no layer has state).
+  static constexpr std::size_t state_bytes = info::state_bytes;
 
   /// All parameters zero.
   constexpr network() noexcept = default;
   /// Parameters from a flat array in the documented order (see ctnn::parameters).
   constexpr explicit network(const flat_type& values) noexcept : base(values) {}
 
-  /// y = f_L(... f_1(W_1 x + b_1) ...): the prediction for one input.
+  /// y = f_L(... f_1(x) ...): the prediction for one input.
   /// Working memory: `inference_bytes` on the stack (two buffers of the widest hidden layer).
   [[nodiscard]] constexpr output_type forward(const input_type& x) const noexcept {
     output_type y{};
     workspace_type work{};
-    forward(std::span<const value_type, input_size>(x), std::span<value_type, output_size>(y),
-            work);
+    if constexpr (input_shape::rank == 1 && output_shape::rank == 1) {
+      forward(std::span<const value_type, input_size>(x), std::span<value_type, output_size>(y), work);
+    } else {
+      std::array<value_type, input_size> xf{};
+      std::array<value_type, output_size> yf{};
+      detail::flatten_into(x, xf.data());
+      forward(std::span<const value_type, input_size>(xf), std::span<value_type, output_size>(yf), work);
+      detail::unflatten_from(yf.data(), y);
+    }
     return y;
   }
 
   /// An input of the wrong length is a readable compile error.
   template <class U, std::size_t N>
-    requires(N != input_size || !std::is_same_v<U, value_type>)
+    requires(input_shape::rank == 1 && (N != input_size || !std::is_same_v<U, value_type>))
   constexpr output_type forward(const std::array<U, N>&) const noexcept {
     static_assert(detail::input_array_size<input_size, N>::ok,
                   "ctnn::network::forward(x): x must be a std::array<T, input_size> (see "
@@ -161,7 +206,7 @@ class network
   /// A braced list of the wrong length (`net.forward({1.f})`) is a readable compile error too,
   /// instead of being padded with zeros.
   template <class U, std::size_t N>
-    requires(N != input_size)
+    requires(input_shape::rank == 1 && N != input_size)
   constexpr output_type forward(const U (&)[N]) const noexcept {
     static_assert(detail::input_array_size<input_size, N>::ok,
                   "ctnn::network::forward(x): x must be a std::array<T, input_size> (see "
@@ -169,7 +214,7 @@ class network
     return {};
   }
 
-  /// The minimum-RAM path: reads x, writes y, uses only the caller's `work` buffer.
+  /// The minimum-RAM path: reads x, writes y (row-major values), uses only the caller's `work`.
   constexpr void forward(std::span<const value_type, input_size> x,
                          std::span<value_type, output_size> y,
                          workspace_type& work) const noexcept {
@@ -190,20 +235,16 @@ class network
     });
   }
 
-  /// Forward pass that records every layer's input, pre-activation z and activation a
-  /// (what the backward pass needs).
+  /// Forward pass that records what the backward pass needs: the input and every layer's trace
+  /// (dense: z and a).
   constexpr void forward(const input_type& x, trace_type& t) const noexcept {
-    t.input = x;
+    if constexpr (input_shape::rank == 1) t.input = x;
+    else detail::flatten_into(x, t.input.data());
     detail::static_for<layer_count>([&](auto Ic) {
       constexpr std::size_t I = decltype(Ic)::value;
-      constexpr std::size_t in = widths[I], out = widths[I + 1];
-      using act = typename layer_type<I>::activation;
-      auto& lt = t.template layer<I>();
-      const auto& src = t.template layer_input<I>();
-      this->template layer<I>().affine(std::span<const value_type, in>(src),
-                                       std::span<value_type, out>(lt.z));
-      lt.a = lt.z;
-      detail::activate_in_place<act>(std::span<value_type, out>(lt.a));
+      constexpr std::size_t in = widths[I];
+      this->template layer<I>().forward(std::span<const value_type, in>(t.template layer_input<I>()),
+                                        t.template layer<I>());
     });
   }
 
@@ -217,16 +258,8 @@ class network
   friend constexpr bool operator==(const network&, const network&) = default;
 };
 
-/// Per-layer record of a traced forward pass: z = W x + b and a = f(z).
-template <class T, std::size_t N>
-struct layer_trace {
-  std::array<T, N> z{};
-  std::array<T, N> a{};
-  friend constexpr bool operator==(const layer_trace&, const layer_trace&) = default;
-};
-
-/// Everything a forward pass computed, statically sized from the network type:
-/// the input and, per layer, z and a. `trace_bytes` = its size.
+/// Everything a forward pass computed, statically sized from the network type: the input (as
+/// row-major values) and each layer's trace (ctnn::Layer::trace_type; dense: z and a).
 template <class Net>
 struct trace {
  private:
@@ -234,7 +267,7 @@ struct trace {
   struct tuple_of;
   template <std::size_t... I>
   struct tuple_of<std::index_sequence<I...>> {
-    using type = boost::hana::tuple<layer_trace<typename Net::value_type, Net::widths[I + 1]>...>;
+    using type = boost::hana::tuple<typename Net::template layer_type<I>::trace_type...>;
   };
 
  public:
@@ -242,7 +275,7 @@ struct trace {
   using value_type = typename Net::value_type;
   using layers_type = typename tuple_of<std::make_index_sequence<Net::layer_count>>::type;
 
-  typename Net::input_type input{};
+  std::array<value_type, Net::input_size> input{};
   layers_type layers{};
 
   template <std::size_t I>
@@ -250,17 +283,15 @@ struct trace {
   template <std::size_t I>
   constexpr const auto& layer() const noexcept { return boost::hana::at_c<I>(layers); }
 
-  /// The input that layer I saw (x for layer 0, else layer I-1's a).
+  /// The input that layer I saw (x for layer 0, else layer I-1's output), as row-major values.
   template <std::size_t I>
   constexpr const auto& layer_input() const noexcept {
     if constexpr (I == 0) return input;
-    else return layer<I - 1>().a;
+    else return layer<I - 1>().output();
   }
 
-  /// The network's prediction.
-  constexpr const typename Net::output_type& output() const noexcept {
-    return layer<Net::layer_count - 1>().a;
-  }
+  /// The network's prediction (as row-major values; for a vector output, the output_type).
+  constexpr const auto& output() const noexcept { return layer<Net::layer_count - 1>().output(); }
 
   friend constexpr bool operator==(const trace& x, const trace& y) noexcept {
     bool same = x.input == y.input;

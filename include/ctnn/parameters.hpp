@@ -14,27 +14,41 @@
 
 #include <ctnn/detail/static_for.hpp>
 #include <ctnn/layer.hpp>
+#include <ctnn/shape.hpp>
 #include <ctnn/scalar.hpp>
 
 namespace ctnn {
 
-/// One `W[Out][In]` + `b[Out]` block per dense layer, in layer order, held in a Boost.Hana tuple.
+/// One concrete layer (a ctnn::Layer: its parameter tensors) per layer, in layer order, held in a
+/// Boost.Hana tuple.
 /// This is the storage of ctnn::network, of ctnn::gradients and of optimiser state.
 ///
-/// Flat order (the order of `flat()`, of the constructor from a flat array, of the binary format
-/// and of `flat_view()`): layer 0's W row by row (`W[0][0..In-1]`, `W[1][0..In-1]`, ...), then
-/// layer 0's b, then layer 1's W, b, and so on.
+/// Flat order (the order of `flat()`, of the constructor from a flat array and of the binary
+/// format): layer 0's tensors in the order its `for_each_tensor` visits them, each row-major
+/// (dense: W row by row, `W[0][0..In-1]`, `W[1][0..In-1]`, ..., then b), then layer 1's, and so on.
 namespace detail {
+/// f(l0[k], lr[k]...) for every parameter k of same-typed layers, in the layer's flat order (its
+/// tensors in ctnn::Layer::for_each_tensor order, each row-major).
 template <class F, class L0, class... Lr>
 constexpr void visit_layer_parameters(F& f, L0& l0, Lr&... lr) noexcept {
-  constexpr std::size_t in = std::remove_cvref_t<L0>::input_size;
-  constexpr std::size_t out = std::remove_cvref_t<L0>::output_size;
-  for (std::size_t j = 0; j < out; ++j)
-    for (std::size_t i = 0; i < in; ++i) f(l0.W[j][i], lr.W[j][i]...);
-  for (std::size_t j = 0; j < out; ++j) f(l0.b[j], lr.b[j]...);
+  std::remove_cvref_t<L0>::for_each_tensor(
+      [&f](const tensor_info&, auto&... tensors) { for_each_element(f, tensors...); }, l0, lr...);
 }
 
-/// True when A and B have the same layer count and the same In x Out in every layer.
+/// Reference to element k (row-major) of a (nested) std::array.
+template <class A>
+constexpr auto* element_at(A& a, std::size_t k) noexcept {
+  using E = std::remove_cv_t<typename A::value_type>;
+  if constexpr (is_std_array<E>::value) {
+    constexpr std::size_t inner = element_count<E>;
+    return element_at(a[k / inner], k % inner);
+  } else {
+    return &a[k];
+  }
+}
+
+/// True when A and B have the same layer count and, layer by layer, the same kind, shapes and
+/// parameter count.
 template <class A, class B>
 consteval bool same_layer_shapes() {
   if constexpr (A::layer_count != B::layer_count) {
@@ -44,7 +58,9 @@ consteval bool same_layer_shapes() {
     static_for<A::layer_count>([&](auto I) {
       using LA = std::remove_cvref_t<decltype(std::declval<A&>().template layer<I()>())>;
       using LB = std::remove_cvref_t<decltype(std::declval<B&>().template layer<I()>())>;
-      same = same && LA::input_size == LB::input_size && LA::output_size == LB::output_size;
+      same = same && LA::kind == LB::kind && LA::parameter_count == LB::parameter_count &&
+             std::is_same_v<typename LA::input_shape, typename LB::input_shape> &&
+             std::is_same_v<typename LA::output_shape, typename LB::output_shape>;
     });
     return same;
   }
@@ -60,7 +76,7 @@ constexpr void for_each_parameter(F&& f, P0& p0, Ps&... ps) noexcept {
   static_assert((detail::same_layer_shapes<std::remove_cvref_t<P0>, std::remove_cvref_t<Ps>>() &&
                  ...),
                 "ctnn::for_each_parameter: every parameter set must have the same shape (the "
-                "same layer count and the same In x Out per layer)");
+                "same layer count, and the same kind and shapes per layer)");
   detail::static_for<n>([&](auto I) {
     detail::visit_layer_parameters(f, p0.template layer<I()>(), ps.template layer<I()>()...);
   });
@@ -81,7 +97,7 @@ class parameters {
   /// From a flat array in the documented order.
   constexpr explicit parameters(const flat_type& values) noexcept { assign(values); }
 
-  /// Layer I's block (`.W`, `.b`).
+  /// Layer I (a ctnn::Layer).
   template <std::size_t I>
   constexpr auto& layer() noexcept {
     static_assert(I < layer_count, "ctnn: layer<I>() needs I < layer_count");
@@ -142,17 +158,18 @@ class parameters {
 
   template <class Self>
   static constexpr auto locate(Self& self, std::size_t k) noexcept {
-    using ptr = decltype(&self.template layer<0>().b[0]);
+    using ptr = std::conditional_t<std::is_const_v<Self>, const T*, T*>;
     ptr result = nullptr;
     std::size_t offset = 0;
     boost::hana::for_each(self.layers_, [&](auto& l) {
       using L = std::remove_cvref_t<decltype(l)>;
-      if (result == nullptr && k < offset + L::parameter_count) {
-        const std::size_t idx = k - offset;
-        result = idx < L::weight_count ? &l.W[idx / L::input_size][idx % L::input_size]
-                                       : &l.b[idx - L::weight_count];
-      }
-      offset += L::parameter_count;
+      L::for_each_tensor(
+          [&](const tensor_info&, auto& tensor) {
+            constexpr std::size_t n = detail::element_count<std::remove_cvref_t<decltype(tensor)>>;
+            if (result == nullptr && k < offset + n) result = detail::element_at(tensor, k - offset);
+            offset += n;
+          },
+          l);
     });
     return result;
   }

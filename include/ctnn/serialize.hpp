@@ -347,31 +347,23 @@ struct serial_header {
 
 namespace detail {
 
-template <class L>
-struct is_dense_layer : std::false_type {};
-template <class T, std::size_t In, std::size_t Out, class Act>
-struct is_dense_layer<dense_layer<T, In, Out, Act>> : std::true_type {};
-
-/// Layer type L's part of a version-2 fingerprint: `L::fingerprint(h)` when L has it; for
-/// ctnn::dense_layer (which does not yet) text("dense"), u64(In), u64(Out), then the
-/// activation's name and parameters. Any other layer type must describe itself: guessing would
-/// let it load a dense layer's blob.
+/// Layer type L's part of a version-2 fingerprint: `L::fingerprint(h)` (ctnn::Layer), its kind
+/// and configuration; dense: text("dense"), u64(In), u64(Out), then the activation's name and
+/// parameters (detail::fingerprint_activation).
 template <class L, fingerprint_hasher H>
 constexpr void layer_fingerprint(H& h) noexcept {
-  if constexpr (requires { L::fingerprint(h); }) {
-    L::fingerprint(h);
-  } else if constexpr (is_dense_layer<L>::value) {
-    h.text("dense");
-    h.u64(L::input_size);
-    h.u64(L::output_size);
-    fingerprint_activation<typename L::activation>(h);
-  } else {
-    static_assert(is_dense_layer<L>::value,
-                  "ctnn::save/load: this layer type has no `template <class H> static constexpr "
-                  "void fingerprint(H& h) noexcept` (see ctnn/fingerprint.hpp), so it cannot be "
-                  "told apart from other layers in a saved blob");
-  }
+  static_assert(requires { L::fingerprint(h); },
+                "ctnn::save/load: this layer type has no `template <class H> static constexpr "
+                "void fingerprint(H& h) noexcept` (see ctnn/fingerprint.hpp), so it cannot be "
+                "told apart from other layers in a saved blob");
+  if constexpr (requires { L::fingerprint(h); }) L::fingerprint(h);
 }
+
+/// Version 1 knew dense layers only: a network with another layer kind has no v1 blobs.
+template <class Net>
+inline constexpr bool v1_topology = []<std::size_t... I>(std::index_sequence<I...>) {
+  return ((Net::template layer_type<I>::kind == std::string_view("dense")) && ...);
+}(std::make_index_sequence<Net::layer_count>{});
 
 /// The version-2 topology fingerprint of a network (anything with `layer_count` and
 /// `layer_type<I>`): u64(layer_count), then each layer's part.
@@ -388,9 +380,11 @@ constexpr void fingerprint_network_v1(fnv1a64& h) noexcept {
   h.u64(Net::layer_count);
   static_for<Net::layer_count>([&](auto Ic) {
     constexpr std::size_t I = decltype(Ic)::value;
+    using layer_t = typename Net::template layer_type<I>;
     h.u64(Net::widths[I]);
     h.u64(Net::widths[I + 1]);
-    fingerprint_activation<typename Net::template layer_type<I>::activation>(h);
+    if constexpr (requires { typename layer_t::activation; })
+      fingerprint_activation<typename layer_t::activation>(h);
   });
 }
 
@@ -425,6 +419,7 @@ struct serial_plan {
   }
   static constexpr std::uint64_t fingerprint = fingerprint_of<false>();    // version 2
   static constexpr std::uint64_t fingerprint_v1 = fingerprint_of<true>();  // version 1
+  static constexpr bool v1_possible = v1_topology<Net>;
 };
 
 /// Little-endian writes into a byte span (bounds were checked by the caller).
@@ -540,7 +535,7 @@ constexpr status check_v2(const serial_header& h, std::span<const std::byte> in)
 template <class Plan>
 constexpr status check_v1(const serial_header& h, std::span<const std::byte> in) noexcept {
   if (h.element_type != Plan::element::code) return status::element_type_mismatch;
-  if (h.content != Plan::content || h.fingerprint != Plan::fingerprint_v1)
+  if (!Plan::v1_possible || h.content != Plan::content || h.fingerprint != Plan::fingerprint_v1)
     return status::topology_mismatch;
   if (h.payload_length != Plan::payload_size) return status::length_mismatch;
   if (in.size() < Plan::total_size) return status::truncated;

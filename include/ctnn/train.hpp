@@ -80,10 +80,11 @@ constexpr std::size_t argmax(const std::array<T, N>& v) noexcept {
 
 namespace detail {
 
-template <class T, std::size_t N>
-constexpr bool all_finite(const std::array<T, N>& v) noexcept {
+template <class A>
+constexpr bool all_finite(const A& v) noexcept {
   bool ok = true;
-  for (const T& x : v) ok = ok && math::isfinite(x);
+  auto check = [&ok](const auto& x) { ok = ok && math::isfinite(x); };
+  for_each_element(check, v);
   return ok;
 }
 
@@ -145,9 +146,11 @@ constexpr typename Net::value_type train_batch(
     double clip_norm = 0.0) noexcept {
   using T = typename Net::value_type;
   // One sample with plain gradient descent: the step fused with the backward pass (batch.hpp).
-  if (last - first == 1 && detail::fusable_step(opt, clip_norm)) {
-    const std::size_t s = order(first);
-    return detail::train_sample_descent(net, X[s], Y[s], loss, grads, state, learning_rate);
+  if constexpr (detail::fusable_layers<Net>) {
+    if (last - first == 1 && detail::fusable_step(opt, clip_norm)) {
+      const std::size_t s = order(first);
+      return detail::train_sample_descent(net, X[s], Y[s], loss, grads, state, learning_rate);
+    }
   }
   T total = T(0);
   // Several samples at run time: batched (matrix-matrix) execution in tiles of batch_tile
@@ -156,7 +159,7 @@ constexpr typename Net::value_type train_batch(
   // tile). Both overwrite the gradients with the first sample's (the bits of clear() and then
   // adding, without a pass that clears).
   bool batched = false;
-  if constexpr (batch_tile > 1) {
+  if constexpr (batch_tile > 1 && detail::tileable_layers<Net>) {
     if (last - first > 1 && !std::is_constant_evaluated()) {
       total = detail::accumulate_batch<batch_tile>(net, X, Y, loss, grads, first, last, order,
                                                    true);

@@ -4,6 +4,7 @@
 // gradients, optimiser moments). Two sets with the same parameter_count but other layer sizes
 // (here 1 -> 2 and 3 -> 1, both 4 parameters) must not compile: indexing one by the other's
 // rows would read out of bounds.
+#include <ctnn/layers/dense.hpp>
 #include <ctnn/parameters.hpp>
 
 using a_t = ctnn::parameters<float, ctnn::dense_layer<float, 1, 2, ctnn::identity>>;

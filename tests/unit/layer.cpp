@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Tests for <ctnn/layer.hpp>: the layer specifications (input, dense, dense_from) and the
+// Tests for <ctnn/layers/dense.hpp>: the layer specifications (input, dense, dense_from) and the
 // concrete dense_layer: sizes, parameter_count, the W[j][i] = w_{i,j} convention checked on a
-// hand-computed affine output, the activation step, constexpr evaluation and ==.
-#include <ctnn/layer.hpp>
+// hand-computed affine output, the activation step, constexpr evaluation and ==; and that
+// dense_layer satisfies the ctnn::Layer protocol of <ctnn/layer.hpp>.
+#include <ctnn/layers/dense.hpp>
 
 #include <array>
 #include <bit>
@@ -48,18 +49,21 @@ constexpr std::array<typename L::value_type, L::output_size> run_forward(
 }  // namespace
 
 TEST_CASE("layer: specifications carry their sizes and activation", "[layer]") {
-  STATIC_REQUIRE(ctnn::deduce == 0);
   STATIC_REQUIRE(ctnn::input<5>::size == 5);
+  STATIC_REQUIRE(ctnn::input<4, 3>::size == 12);
+  STATIC_REQUIRE(std::is_same_v<ctnn::input<4, 3>::shape, ctnn::shape<4, 3>>);
 
   using d = ctnn::dense<4, ctnn::tanh>;
   STATIC_REQUIRE(d::output_size == 4);
-  STATIC_REQUIRE(d::declared_input_size == ctnn::deduce);
+  STATIC_REQUIRE(!d::input_stated);  // no sentinel third argument: dense<4, tanh> is all there is
+  STATIC_REQUIRE(d::declared_input_size == 0);
   STATIC_REQUIRE(std::is_same_v<d::activation, ctnn::tanh>);
 
   using d_default = ctnn::dense<7>;
   STATIC_REQUIRE(std::is_same_v<d_default::activation, ctnn::identity>);
 
   using e = ctnn::dense<4, ctnn::relu, 3>;
+  STATIC_REQUIRE(e::input_stated);
   STATIC_REQUIRE(e::declared_input_size == 3);
   // dense_from<In, Out, Act> is the explicit form, sizes in reading order
   STATIC_REQUIRE(std::is_same_v<ctnn::dense_from<3, 4, ctnn::relu>, e>);
@@ -71,6 +75,14 @@ TEST_CASE("layer: specifications carry their sizes and activation", "[layer]") {
 TEMPLATE_TEST_CASE("layer: dense_layer sizes and storage", "[layer]", float, double) {
   using T = TestType;
   using L = ctnn::dense_layer<T, 3, 2, ctnn::sigmoid>;
+  STATIC_REQUIRE(ctnn::Layer<L>);
+  STATIC_REQUIRE(ctnn::LayerSpec<ctnn::dense<2, ctnn::sigmoid>>);
+  STATIC_REQUIRE(std::is_same_v<ctnn::dense<2, ctnn::sigmoid>::layer<T, ctnn::shape<3>>, L>);
+  STATIC_REQUIRE(L::kind == "dense");
+  STATIC_REQUIRE(L::fan_in == 3 && L::fan_out == 2 && L::forward_macs == 6);
+  STATIC_REQUIRE(std::is_same_v<typename L::input_shape, ctnn::shape<3>>);
+  STATIC_REQUIRE(std::is_same_v<typename L::output_shape, ctnn::shape<2>>);
+  STATIC_REQUIRE(std::is_same_v<typename L::state_type, ctnn::no_state>);
   STATIC_REQUIRE(L::input_size == 3);
   STATIC_REQUIRE(L::output_size == 2);
   STATIC_REQUIRE(L::weight_count == 6);

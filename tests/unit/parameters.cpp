@@ -2,6 +2,7 @@
 // Tests for <ctnn/parameters.hpp>: the documented flat order (construct from a flat array,
 // layer<I>().W / .b, operator[], flat() round trip, assign), layer_offset, fill, ==, and
 // for_each_parameter over several same-shaped sets.
+#include <ctnn/layers/dense.hpp>
 #include <ctnn/parameters.hpp>
 
 #include <array>
