@@ -3,7 +3,9 @@
 #
 #   cmake [-DEXPECT=<regex> | -DEXPECT_FROM=<source>] -P CtnnExpectFailure.cmake -- <command> [args...]
 #
-# EXPECT_FROM reads the regex from the source's first line, `// EXPECT: <regex>` (CMake regex syntax).
+# EXPECT_FROM reads the regex from the source's first line, `// EXPECT: <regex>` (CMake regex syntax),
+# and an optional second line `// EXPECT-NOT: <regex>` that the output must not match (e.g. a
+# spelling a diagnostic must no longer show).
 # Passes (exit 0) only if the command exits non-zero (or dies on a signal) AND its merged stdout+stderr
 # matches the regex. A build that succeeds, or fails for another reason (typo, missing include), fails
 # the test. Why not ctest's PASS_REGULAR_EXPRESSION alone: it ignores the exit code, so a warning that
@@ -32,6 +34,9 @@ if(DEFINED EXPECT_FROM)
     message(FATAL_ERROR "${EXPECT_FROM}: the first line must be `// EXPECT: <regex>`")
   endif()
   string(STRIP "${CMAKE_MATCH_1}" EXPECT)
+  if(head MATCHES "^// EXPECT: [^\n]*\n// EXPECT-NOT: ([^\n]*)")
+    string(STRIP "${CMAKE_MATCH_1}" EXPECT_NOT)
+  endif()
 endif()
 if(NOT DEFINED EXPECT OR EXPECT STREQUAL "")
   message(FATAL_ERROR "no expected regex: pass -DEXPECT=<regex> or -DEXPECT_FROM=<source>")
@@ -53,5 +58,8 @@ if(result EQUAL 0)
 endif()
 if(NOT output MATCHES "${EXPECT}")
   message(FATAL_ERROR "FAIL: the command failed (${result}), but its output does not match `${EXPECT}`")
+endif()
+if(DEFINED EXPECT_NOT AND NOT EXPECT_NOT STREQUAL "" AND output MATCHES "${EXPECT_NOT}")
+  message(FATAL_ERROR "FAIL: the output matches `${EXPECT_NOT}`, which it must not")
 endif()
 message("PASS: the command failed (${result}) with output matching `${EXPECT}`")

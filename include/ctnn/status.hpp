@@ -23,8 +23,8 @@ enum class status : std::uint8_t {
   bad_magic,              ///< not a ctnn blob
   unsupported_version,    ///< a format version this build cannot read
   element_type_mismatch,  ///< saved as float, loading into double (or the reverse)
-  topology_mismatch,      ///< saved from a network with other layer sizes or activations
-  checksum_mismatch,      ///< the payload's CRC-32 does not match: corrupted
+  topology_mismatch,      ///< saved from a network with other layer kinds, sizes or activations
+  checksum_mismatch,      ///< the CRC-32 does not match: the blob (header or payload) is corrupted
   non_finite_value,       ///< the payload holds NaN or infinity
   buffer_too_small,       ///< the output buffer cannot hold the blob
   length_mismatch,        ///< the header's payload length disagrees with the network
@@ -47,7 +47,7 @@ constexpr const char* message(status s) noexcept {
     case status::unsupported_version: return "unsupported format version";
     case status::element_type_mismatch: return "element type mismatch (float vs double)";
     case status::topology_mismatch: return "topology mismatch (other layer sizes or activations)";
-    case status::checksum_mismatch: return "checksum mismatch: the payload is corrupted";
+    case status::checksum_mismatch: return "checksum mismatch: the blob is corrupted";
     case status::non_finite_value: return "the payload holds NaN or infinity";
     case status::buffer_too_small: return "the output buffer is too small";
     case status::length_mismatch: return "the header's payload length does not match the network";
