@@ -54,11 +54,19 @@ struct samples {
   std::span<const typename Net::output_type> ys() const { return Y; }
 };
 
-/// Byte-for-byte equality (operator== would call +0 and -0, or two NaNs, unequal/equal).
+/// Networks: every parameter bit for bit (operator== would call +0 and -0 equal). Other types
+/// (optimiser states, gradients): operator== of the values, as their padding bytes (e.g. 13
+/// floats and a 64-bit step counter) need not survive a copy.
 template <class A>
 bool same_bytes(const A& a, const A& b) {
-  static_assert(std::is_trivially_copyable_v<A>);
-  return std::memcmp(&a, &b, sizeof(A)) == 0;
+  if constexpr (requires { A::parameter_count; a[0]; }) {
+    bool same = true;
+    for (std::size_t k = 0; k < A::parameter_count; ++k)
+      same = same && std::memcmp(&a[k], &b[k], sizeof(a[k])) == 0;
+    return same;
+  } else {
+    return a == b;
+  }
 }
 
 using xor_net = ctnn::network<float, ctnn::input<2>, ctnn::dense<3, ctnn::sigmoid>,
