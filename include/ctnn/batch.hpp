@@ -27,7 +27,8 @@
 /// B = ctnn::batch_tile samples (compile time: CTNN_BATCH_TILE, default 16 where the target has
 /// SIMD, 1 otherwise; 1 turns batched execution off). The last tile of a batch may be partial;
 /// its unused lanes are zero and never reach a result. Working memory: `sizeof(batch_trace<Net,
-/// B>)` (ctnn::batch_trace_bytes), on the stack of train_batch, never the heap.
+/// B>)` (ctnn::batch_trace_bytes), part of ctnn::training_workspace (workspace.hpp): on the
+/// stack of train_batch, or wherever the caller keeps its workspace; never the heap.
 #pragma once
 
 #include <array>
@@ -170,7 +171,7 @@ struct batch_trace {
   }
 };
 
-/// Bytes of working memory of one tile (what train_batch keeps on its stack).
+/// Bytes of working memory of one tile (part of ctnn::training_bytes).
 template <class Net, std::size_t B = batch_tile>
 inline constexpr std::size_t batch_trace_bytes =
     sizeof(batch_trace<Net, B>) + sizeof(typename batch_trace<Net, B>::output_block);
@@ -397,18 +398,18 @@ constexpr bool fusable_step(const Opt& opt, double clip_norm) noexcept {
 /// the squared norm of this rank-one gradient (dot()'s order for each norm, layers in order),
 /// must be finite; its being finite bounds every gradient entry far below overflow. When it is
 /// not, `g` holds the gradient, the network and `state` are unchanged, and the return value is
-/// not finite. Returns the sample's loss.
+/// not finite. Returns the sample's loss. `t` is working memory (the sample's trace).
 template <class Net, class Loss, class State>
 constexpr typename Net::value_type train_sample_descent(Net& net,
                                                         const typename Net::input_type& x,
                                                         const typename Net::output_type& y,
                                                         const Loss& loss, gradients<Net>& g,
                                                         State& state,
-                                                        typename Net::value_type eta) noexcept {
+                                                        typename Net::value_type eta,
+                                                        typename Net::trace_type& t) noexcept {
   using T = typename Net::value_type;
   using offsets = batch_trace<Net, 1>;
   constexpr std::size_t L = Net::layer_count;
-  typename Net::trace_type t{};
   net.forward(x, t);
   typename Net::output_type out_delta{};
   const T value = loss_and_output_delta(loss, t, y, out_delta);
@@ -453,18 +454,15 @@ constexpr typename Net::value_type train_sample_descent(Net& net,
 /// Forward, loss and backward for the samples order(first) .. order(last - 1) in tiles of B:
 /// adds their gradients into `grads` (or, with `overwrite`, replaces them: the bits of
 /// clear() followed by adding) and returns the summed loss, bit-identical to the per-sample
-/// loop of ctnn::train_batch.
+/// loop of ctnn::train_batch. `t` and `delta` are the tile's working memory (written before
+/// they are read; ctnn::training_workspace holds them).
 template <std::size_t B, class Net, class Loss, class Order>
-constexpr typename Net::value_type accumulate_batch(const Net& net,
-                                                    std::span<const typename Net::input_type> X,
-                                                    std::span<const typename Net::output_type> Y,
-                                                    const Loss& loss, gradients<Net>& grads,
-                                                    std::size_t first, std::size_t last,
-                                                    const Order& order,
-                                                    bool overwrite = false) noexcept {
+constexpr typename Net::value_type accumulate_batch(
+    const Net& net, std::span<const typename Net::input_type> X,
+    std::span<const typename Net::output_type> Y, const Loss& loss, gradients<Net>& grads,
+    std::size_t first, std::size_t last, const Order& order, bool overwrite,
+    batch_trace<Net, B>& t, typename batch_trace<Net, B>::output_block& delta) noexcept {
   using T = typename Net::value_type;
-  batch_trace<Net, B> t;  // filled before it is read (see batch_trace)
-  typename batch_trace<Net, B>::output_block delta;
   T total = T(0);
   for (std::size_t k = first; k < last; k += B) {
     const std::size_t end = last - k > B ? k + B : last;
@@ -474,6 +472,20 @@ constexpr typename Net::value_type accumulate_batch(const Net& net,
     backward_batch(net, t, delta, grads, overwrite && k == first);
   }
   return total;
+}
+
+/// The same with the tile's working memory on this function's stack (batch_trace_bytes).
+template <std::size_t B, class Net, class Loss, class Order>
+constexpr typename Net::value_type accumulate_batch(const Net& net,
+                                                    std::span<const typename Net::input_type> X,
+                                                    std::span<const typename Net::output_type> Y,
+                                                    const Loss& loss, gradients<Net>& grads,
+                                                    std::size_t first, std::size_t last,
+                                                    const Order& order,
+                                                    bool overwrite = false) noexcept {
+  batch_trace<Net, B> t;  // filled before it is read (see batch_trace)
+  typename batch_trace<Net, B>::output_block delta;
+  return accumulate_batch<B>(net, X, Y, loss, grads, first, last, order, overwrite, t, delta);
 }
 
 }  // namespace detail

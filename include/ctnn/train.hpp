@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /// @file train.hpp Defines the training loop: ctnn::train_batch (one gradient-descent step),
 /// ctnn::fit (epochs of batch, stochastic or mini-batch gradient descent) and the evaluation
-/// helpers ctnn::evaluate, ctnn::accuracy and ctnn::argmax.
+/// helpers ctnn::evaluate, ctnn::accuracy and ctnn::argmax. Their working memory is
+/// ctnn::training_workspace (workspace.hpp), ctnn::training_bytes in size.
 #pragma once
 
 #include <array>
@@ -20,6 +21,7 @@
 #include <ctnn/rng.hpp>
 #include <ctnn/schedule.hpp>
 #include <ctnn/status.hpp>
+#include <ctnn/workspace.hpp>
 
 namespace ctnn {
 
@@ -133,48 +135,46 @@ class permutation {
 
 }  // namespace detail
 
-/// One gradient-descent step on the samples `order(first) .. order(last - 1)` of (X, Y):
-/// forward, loss, backward for each, the mean gradient, optional clipping, one optimiser step.
-/// Returns the summed loss of the batch, or a non-finite value when the loss or the gradient
-/// is not finite, in which case the network and the optimiser state are left unchanged.
-template <class Net, class Loss, class Opt, class Order>
-constexpr typename Net::value_type train_batch(
+namespace detail {
+
+/// ctnn::train_batch with its working memory (trace, output delta, batch tile) in `ws`.
+template <class Net, class Loss, class Opt, class Order, std::size_t Tile>
+constexpr typename Net::value_type train_step(
     Net& net, std::span<const typename Net::input_type> X,
     std::span<const typename Net::output_type> Y, const Loss& loss, const Opt& opt,
     typename Opt::template state<Net>& state, typename Net::value_type learning_rate,
-    gradients<Net>& grads, std::size_t first, std::size_t last, const Order& order,
-    double clip_norm = 0.0) noexcept {
+    gradients<Net>& grads, step_workspace<Net, Tile>& ws, std::size_t first, std::size_t last,
+    const Order& order, double clip_norm) noexcept {
   using T = typename Net::value_type;
   // One sample with plain gradient descent: the step fused with the backward pass (batch.hpp).
   if constexpr (detail::fusable_layers<Net>) {
     if (last - first == 1 && detail::fusable_step(opt, clip_norm)) {
       const std::size_t s = order(first);
-      return detail::train_sample_descent(net, X[s], Y[s], loss, grads, state, learning_rate);
+      return detail::train_sample_descent(net, X[s], Y[s], loss, grads, state, learning_rate,
+                                          ws.trace);
     }
   }
   T total = T(0);
-  // Several samples at run time: batched (matrix-matrix) execution in tiles of batch_tile
-  // samples (batch.hpp). It gives the same bits as the per-sample loop below, which is what
-  // constant evaluation runs (its cost then grows with the real sample count, not with the
-  // tile). Both overwrite the gradients with the first sample's (the bits of clear() and then
-  // adding, without a pass that clears).
+  // Several samples at run time: batched (matrix-matrix) execution in tiles of Tile samples
+  // (batch.hpp). It gives the same bits as the per-sample loop below, which is what constant
+  // evaluation runs (its cost then grows with the real sample count, not with the tile). Both
+  // overwrite the gradients with the first sample's (the bits of clear() and then adding,
+  // without a pass that clears).
   bool batched = false;
-  if constexpr (batch_tile > 1 && detail::tileable_layers<Net>) {
+  if constexpr (Tile > 1) {
     if (last - first > 1 && !std::is_constant_evaluated()) {
-      total = detail::accumulate_batch<batch_tile>(net, X, Y, loss, grads, first, last, order,
-                                                   true);
+      total = detail::accumulate_batch<Tile>(net, X, Y, loss, grads, first, last, order, true,
+                                             ws.batch.trace, ws.batch.output_delta);
       batched = true;
     }
   }
   if (!batched) {  // one sample at a time; the first overwrites the gradients
     if (first == last) grads.clear();
-    typename Net::trace_type t{};
-    typename Net::output_type delta{};
     for (std::size_t k = first; k < last; ++k) {
       const std::size_t s = order(k);
-      net.forward(X[s], t);
-      total += loss_and_output_delta(loss, t, Y[s], delta);
-      detail::backward_sample(net, t, delta, grads, k == first);
+      net.forward(X[s], ws.trace);
+      total += loss_and_output_delta(loss, ws.trace, Y[s], ws.output_delta);
+      detail::backward_sample(net, ws.trace, ws.output_delta, grads, k == first);
     }
   }
   // Mean over the batch (g *= 1/n; x 1 is exact, so it is skipped for one sample), and in the
@@ -188,19 +188,56 @@ constexpr typename Net::value_type train_batch(
   return total;
 }
 
+}  // namespace detail
+
+/// One gradient-descent step on the samples `order(first) .. order(last - 1)` of (X, Y):
+/// forward, loss, backward for each, the mean gradient, optional clipping, one optimiser step.
+/// Returns the summed loss of the batch, or a non-finite value when the loss or the gradient
+/// is not finite, in which case the network and the optimiser state are left unchanged.
+///
+/// Working memory: `ws` (its gradients receive the batch's mean gradient; its snapshots are not
+/// used). Besides it, a few scalars of stack.
+template <class Net, class Loss, class Opt, std::size_t BatchSize, class Order>
+constexpr typename Net::value_type train_batch(
+    Net& net, std::span<const typename Net::input_type> X,
+    std::span<const typename Net::output_type> Y, const Loss& loss, const Opt& opt,
+    typename Opt::template state<Net>& state, typename Net::value_type learning_rate,
+    training_workspace<Net, Opt, BatchSize>& ws, std::size_t first, std::size_t last,
+    const Order& order, double clip_norm = 0.0) noexcept {
+  return detail::train_step(net, X, Y, loss, opt, state, learning_rate, ws.grads, ws.step, first,
+                            last, order, clip_norm);
+}
+
+/// The same with the caller's gradients (they receive the batch's mean gradient) and the rest
+/// of the working memory (a trace and the batch tile: ctnn::training_bytes without the
+/// gradients and snapshots) on this function's stack. Same bits as with a workspace.
+template <class Net, class Loss, class Opt, class Order>
+constexpr typename Net::value_type train_batch(
+    Net& net, std::span<const typename Net::input_type> X,
+    std::span<const typename Net::output_type> Y, const Loss& loss, const Opt& opt,
+    typename Opt::template state<Net>& state, typename Net::value_type learning_rate,
+    gradients<Net>& grads, std::size_t first, std::size_t last, const Order& order,
+    double clip_norm = 0.0) noexcept {
+  step_workspace<Net, detail::workspace_tile<Net, batch_tile>> ws;  // written before it is read
+  return detail::train_step(net, X, Y, loss, opt, state, learning_rate, grads, ws, first, last,
+                            order, clip_norm);
+}
+
 /// Trains `net` on inputs X and targets Y (views, no copies) with `loss` and optimiser `opt`
 /// whose state the caller keeps (so training can resume, e.g. after a power cut).
 ///
-/// Guarantees: never allocates (its working memory is a trace, a gradients object, one
-/// snapshot of the network and of the optimiser state, all sized at compile time); data with a
-/// NaN or infinity is refused before anything changes (status::non_finite_data,
-/// report.bad_sample); a non-finite loss or gradient stops training with status::diverged and
-/// restores the network and state of the last good epoch.
-template <class Net, class Loss, class Opt, class Schedule = constant_lr,
+/// Guarantees: never allocates (its working memory is `ws`, ctnn::training_workspace: a trace,
+/// the gradients, the batch tile, one snapshot of the network and of the optimiser state, all
+/// sized at compile time; besides it, a few scalars of stack); data with a NaN or infinity is
+/// refused before anything changes (status::non_finite_data, report.bad_sample); a non-finite
+/// loss or gradient stops training with status::diverged and restores the network and state of
+/// the last good epoch.
+template <class Net, class Loss, class Opt, std::size_t BatchSize, class Schedule = constant_lr,
           class Callback = no_callback>
 constexpr fit_report fit(Net& net, std::span<const typename Net::input_type> X,
                          std::span<const typename Net::output_type> Y, const Loss& loss,
                          const Opt& opt, typename Opt::template state<Net>& state,
+                         training_workspace<Net, Opt, BatchSize>& ws,
                          const fit_options<Schedule>& options = {},
                          Callback&& callback = {}) noexcept {
   using T = typename Net::value_type;
@@ -219,9 +256,10 @@ constexpr fit_report fit(Net& net, std::span<const typename Net::input_type> X,
   const std::size_t n = X.size();
   const std::size_t batch = options.batch_size < n ? options.batch_size : n;
   rng gen{options.shuffle_seed};
-  gradients<Net> grads{};
-  Net good_net = net;  // the last good epoch's parameters
-  auto good_state = state;
+  Net& good_net = ws.good_net;  // the last good epoch's parameters
+  auto& good_state = ws.good_state;
+  good_net = net;
+  good_state = state;
   std::size_t since_best = 0;
   report.best_loss = 0.0;
 
@@ -234,7 +272,7 @@ constexpr fit_report fit(Net& net, std::span<const typename Net::input_type> X,
     bool finite = true;
     for (std::size_t first = 0; first < n && finite; first += batch) {
       const std::size_t last = first + batch < n ? first + batch : n;
-      const T l = train_batch(net, X, Y, loss, opt, state, lr, grads, first, last, order,
+      const T l = train_batch(net, X, Y, loss, opt, state, lr, ws, first, last, order,
                               options.clip_norm);
       finite = math::isfinite(l);
       sum += l;
@@ -272,6 +310,19 @@ constexpr fit_report fit(Net& net, std::span<const typename Net::input_type> X,
     }
   }
   return report;
+}
+
+/// The same with the working memory (ctnn::training_bytes) on this function's stack. Same bits
+/// as with a workspace.
+template <class Net, class Loss, class Opt, class Schedule = constant_lr,
+          class Callback = no_callback>
+constexpr fit_report fit(Net& net, std::span<const typename Net::input_type> X,
+                         std::span<const typename Net::output_type> Y, const Loss& loss,
+                         const Opt& opt, typename Opt::template state<Net>& state,
+                         const fit_options<Schedule>& options = {},
+                         Callback&& callback = {}) noexcept {
+  training_workspace<Net, Opt> ws;  // written before it is read
+  return fit(net, X, Y, loss, opt, state, ws, options, static_cast<Callback&&>(callback));
 }
 
 /// The same, with a fresh optimiser state that lives only for this call.
@@ -330,12 +381,5 @@ constexpr double accuracy(const Net& net, std::span<const typename Net::input_ty
   for (std::size_t s = 0; s < X.size(); ++s) right += is_correct(net.forward(X[s]), Y[s]) ? 1u : 0u;
   return static_cast<double>(right) / static_cast<double>(X.size());
 }
-
-/// Bytes of working memory ctnn::fit needs besides the network, the data and the optimiser
-/// state: a trace, a gradients object, and the last-good snapshots of network and state.
-template <class Net, class Opt>
-inline constexpr std::size_t training_bytes =
-    sizeof(typename Net::trace_type) + sizeof(gradients<Net>) + sizeof(Net) +
-    sizeof(typename Opt::template state<Net>);
 
 }  // namespace ctnn

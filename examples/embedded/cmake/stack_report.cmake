@@ -16,7 +16,8 @@
 # probe whose call graph is complete uses at most its static figure (the analysis is a bound);
 # a measured figure never exceeds its static figure plus 256 bytes for the unknown callees
 # (libgcc's soft-float routines push at most a few registers); one epoch of ctnn::fit uses at
-# least ctnn::training_bytes of stack and at most that plus a training step's plus 256 bytes.
+# least ctnn::training_bytes of stack and at most that plus fit's with a workspace plus 256 bytes;
+# fit with a ctnn::training_workspace in static storage at most a training step's plus 512.
 cmake_minimum_required(VERSION 3.25)
 
 foreach(v IMAGE CALLGRAPH_DIR RUN)
@@ -178,17 +179,27 @@ foreach(probe IN LISTS probes)
   string(APPEND report "| ${probe} | ${static_text} | ${m} | ${unknown_text} |\n")
   string(APPEND details "  ${probe}: ${path}\n")
 endforeach()
-# ctnn::fit's frame holds ctnn::training_bytes (gradients, network and optimiser-state snapshots;
-# the trace is in train_batch's frame): training_bytes <= fit <= training_bytes + step + 256.
+# ctnn::fit without a workspace puts one (ctnn::training_bytes: trace, gradients, batch tile,
+# network and optimiser-state snapshots) on its stack and calls fit with it:
+#   training_bytes <= fit <= training_bytes + fit with a workspace + 256.
+# Given a workspace in static storage, fit's stack is a training step's (without the trace) and
+# fit's own frames (loop state, the permutation, callee-saved core and FPU registers):
+#   fit with a workspace <= train step + 512.
 foreach(net xor digits)
   set(fit "${measured_probe_${net}_fit}")
+  set(fit_ws "${measured_probe_${net}_fit_workspace}")
   set(step "${measured_probe_${net}_train_step}")
   set(budget "${const_${net}_training_bytes}")
-  if(fit AND step AND budget)
-    math(EXPR upper "${budget} + ${step} + 256")
-    string(APPEND checks "  ${net}: fit ${fit} B of stack; training_bytes ${budget} <= ${fit} <= training_bytes + train step (${step}) + 256 = ${upper}\n")
+  if(fit AND fit_ws AND step AND budget)
+    math(EXPR upper "${budget} + ${fit_ws} + 256")
+    math(EXPR ws_upper "${step} + 512")
+    string(APPEND checks "  ${net}: fit ${fit} B of stack; training_bytes ${budget} <= ${fit} <= training_bytes + fit with a workspace (${fit_ws}) + 256 = ${upper}\n")
+    string(APPEND checks "  ${net}: fit with a static workspace ${fit_ws} B of stack <= train step (${step}) + 512 = ${ws_upper}\n")
     if(fit LESS budget OR fit GREATER upper)
       list(APPEND failures "${net}: fit used ${fit} B of stack, outside [${budget}, ${upper}]")
+    endif()
+    if(fit_ws GREATER ws_upper)
+      list(APPEND failures "${net}: fit with a workspace used ${fit_ws} B of stack, more than ${ws_upper}")
     endif()
   endif()
 endforeach()

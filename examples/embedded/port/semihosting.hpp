@@ -47,6 +47,7 @@ enum exit_code : int {
   exit_ok = 0,             ///< every result right
   exit_wrong_result = 1,   ///< a result is wrong (e.g. XOR truth table not learned)
   exit_not_identical = 2,  ///< run-time numbers differ from the compile-time ones
+  exit_stack_overflow = 3, ///< the image used more stack than it is allowed
   exit_fault = 70,         ///< a CPU fault handler ran
   exit_returned = 71,      ///< exit() came back (semihosting not enabled?)
 };

@@ -5,8 +5,9 @@
 // painting the stack with a pattern, running the call, and finding the deepest word it changed.
 // Two networks: the XOR 2-3-1 (batch gradient descent on 4 samples) and the digits 64-32-10
 // (Adam on a batch of 8), each for a forward pass, one training step (ctnn::train_batch) and one
-// epoch of ctnn::fit. Built for the MPS2 boards only (the digits training state needs 38 KiB of
-// RAM and fit another 39 KiB of stack, more than a micro:bit has).
+// epoch of ctnn::fit, without and with a training workspace in static storage. Built for the MPS2
+// boards only (the digits training state needs 38 KiB of RAM and fit another 39 KiB of stack or
+// of static workspace, more than a micro:bit has).
 //
 // Output lines `stack <probe> <bytes>` are read by cmake/stack_report.cmake.
 #include <array>
@@ -77,8 +78,9 @@ constexpr auto digits_targets = [] {
                            digits_state, 0.01f, digits_gradients, 0, digits_batch, first_k);
 }
 
-// ctnn::fit keeps its working memory (gradients, last-good network and optimiser state) in its
-// own frame: its stack is ctnn::training_bytes plus a training step's. One epoch each.
+// ctnn::fit without a workspace keeps its working memory (ctnn::training_workspace: trace,
+// gradients, batch tile, last-good network and optimiser state) in its own frame: its stack is
+// ctnn::training_bytes plus a training step's. One epoch each.
 [[gnu::noinline]] bool probe_xor_fit() {
   return static_cast<bool>(ctnn::fit(
       xor_net, std::span<const xor_net_t::input_type>(xor_model::inputs),
@@ -92,6 +94,27 @@ constexpr auto digits_targets = [] {
       digits_net, std::span<const digits_net_t::input_type>(digits_inputs),
       std::span<const digits_net_t::output_type>(digits_targets), ctnn::categorical_cross_entropy{},
       digits_optimizer_t{0.01f}, digits_state,
+      {.epochs = 1, .batch_size = digits_batch, .shuffle = false}));
+}
+
+// The same with the working memory in static storage (ctnn::training_workspace): fit's stack
+// is then a few scalars and the step's small vectors, training_bytes less.
+ctnn::training_workspace<xor_net_t, xor_model::optimizer_t> xor_workspace{};
+ctnn::training_workspace<digits_net_t, digits_optimizer_t> digits_workspace{};
+
+[[gnu::noinline]] bool probe_xor_fit_workspace() {
+  return static_cast<bool>(ctnn::fit(
+      xor_net, std::span<const xor_net_t::input_type>(xor_model::inputs),
+      std::span<const xor_net_t::output_type>(xor_model::targets), xor_model::loss_t{},
+      xor_model::optimizer_t{xor_model::learning_rate}, xor_state, xor_workspace,
+      {.epochs = 1, .batch_size = 4, .shuffle = false}));
+}
+
+[[gnu::noinline]] bool probe_digits_fit_workspace() {
+  return static_cast<bool>(ctnn::fit(
+      digits_net, std::span<const digits_net_t::input_type>(digits_inputs),
+      std::span<const digits_net_t::output_type>(digits_targets), ctnn::categorical_cross_entropy{},
+      digits_optimizer_t{0.01f}, digits_state, digits_workspace,
       {.epochs = 1, .batch_size = digits_batch, .shuffle = false}));
 }
 
@@ -140,12 +163,16 @@ int main() {
   bool fitted = true;
   const std::uint32_t xfit = measure([&] { fitted = probe_xor_fit() && fitted; });
   const std::uint32_t dfit = measure([&] { fitted = probe_digits_fit() && fitted; });
+  const std::uint32_t xfitw = measure([&] { fitted = probe_xor_fit_workspace() && fitted; });
+  const std::uint32_t dfitw = measure([&] { fitted = probe_digits_fit_workspace() && fitted; });
   out << "stack probe_xor_forward " << xf << port::endl;
   out << "stack probe_xor_train_step " << xt << port::endl;
   out << "stack probe_xor_fit " << xfit << port::endl;
   out << "stack probe_digits_forward " << df << port::endl;
   out << "stack probe_digits_train_step " << dt << port::endl;
   out << "stack probe_digits_fit " << dfit << port::endl;
+  out << "stack probe_xor_fit_workspace " << xfitw << port::endl;
+  out << "stack probe_digits_fit_workspace " << dfitw << port::endl;
 
   using training_cost::bytes;
   out << "const xor inference_bytes " << bytes(xor_net_t::inference_bytes) << port::endl;
