@@ -164,11 +164,6 @@ struct hex_literal {
 };
 
 namespace detail {
-template <class N>
-struct is_network_for_export : std::false_type {};
-template <class T, class In, class... Specs>
-struct is_network_for_export<network<T, In, Specs...>> : std::true_type {};
-
 template <class T>
 constexpr std::string_view element_spelling() noexcept {
   if constexpr (std::is_same_v<T, float>) return "float";
@@ -176,7 +171,7 @@ constexpr std::string_view element_spelling() noexcept {
 }
 template <class Net>
 inline constexpr bool exportable_network =
-    is_network_for_export<Net>::value &&
+    Network<Net> &&
     (std::is_same_v<typename Net::value_type, float> || std::is_same_v<typename Net::value_type, double>);
 }  // namespace detail
 

@@ -582,4 +582,24 @@ constexpr lsuv_report<Net> lsuv(Net& net, std::span<const typename Net::input_ty
   return report;
 }
 
+namespace detail {
+/// A network or a set of its parameters (ctnn::gradients, an optimiser's moments).
+template <class P>
+concept parameter_set = requires(P& p) {
+  { P::layer_count } -> std::convertible_to<std::size_t>;
+  typename P::value_type;
+  p.template layer<0>();
+};
+}  // namespace detail
+
+/// init called with something that is not a network: one ctnn sentence instead of "no matching
+/// function".
+template <class Net, class Init>
+  requires(!detail::parameter_set<Net>)
+constexpr void init(Net&, const Init&, rng&) noexcept {
+  static_assert(detail::parameter_set<Net>,
+                "ctnn::init(net, initializer, gen): net must be a ctnn::network (or a set of its "
+                "parameters such as ctnn::gradients)");
+}
+
 }  // namespace ctnn

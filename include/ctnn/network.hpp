@@ -260,6 +260,17 @@ class network
 
 /// Everything a forward pass computed, statically sized from the network type: the input (as
 /// row-major values) and each layer's trace (ctnn::Layer::trace_type; dense: z and a).
+namespace detail {
+template <class N>
+struct is_ctnn_network : std::false_type {};
+template <class T, class InputSpec, class... Specs>
+struct is_ctnn_network<network<T, InputSpec, Specs...>> : std::true_type {};
+}  // namespace detail
+
+/// A ctnn::network type.
+template <class N>
+concept Network = detail::is_ctnn_network<std::remove_cv_t<N>>::value;
+
 template <class Net>
 struct trace {
  private:

@@ -312,17 +312,10 @@ struct optimizer_state_layout<adagrad<T>> {
   static constexpr void for_each_set(S& s, F&& f) noexcept { f(s.sum); }
 };
 
-namespace detail {
-template <class N>
-struct is_network : std::false_type {};
-template <class T, class In, class... Specs>
-struct is_network<network<T, In, Specs...>> : std::true_type {};
-}  // namespace detail
-
 /// A ctnn::network whose element type the format can store.
 template <class Net>
 concept SerializableNetwork =
-    detail::is_network<std::remove_cv_t<Net>>::value && SerialElement<typename Net::value_type>;
+    Network<Net> && SerialElement<typename Net::value_type>;
 
 /// An optimiser whose state the format can store for networks of type Net.
 template <class Opt, class Net>
@@ -695,6 +688,29 @@ template <SerializableNetwork Net, class Opt, std::size_t N>
 constexpr status load(Net& net, const Opt& opt, typename Opt::template state<Net>& state,
                       std::span<std::byte, N> in) noexcept {
   return load(net, opt, state, std::span<const std::byte, N>(in));
+}
+
+/// save and load called with something that is not a network the format can store: one ctnn
+/// sentence instead of "no matching function".
+template <class Net, class Buffer>
+  requires(!SerializableNetwork<Net>)
+constexpr status save(const Net&, Buffer&&) noexcept {
+  static_assert(Network<Net>, "ctnn::save(net, out): net must be a ctnn::network");
+  if constexpr (Network<Net>)
+    static_assert(SerialElement<typename Net::value_type>,
+                  "ctnn::save(net, out): the binary format stores float and double networks (or an "
+                  "element type with a ctnn::serial_element specialisation)");
+  return status::ok;
+}
+template <class Net, class Buffer>
+  requires(!SerializableNetwork<Net>)
+constexpr status load(Net&, Buffer&&) noexcept {
+  static_assert(Network<Net>, "ctnn::load(net, in): net must be a ctnn::network");
+  if constexpr (Network<Net>)
+    static_assert(SerialElement<typename Net::value_type>,
+                  "ctnn::load(net, in): the binary format stores float and double networks (or an "
+                  "element type with a ctnn::serial_element specialisation)");
+  return status::ok;
 }
 
 }  // namespace ctnn

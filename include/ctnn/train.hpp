@@ -18,6 +18,7 @@
 #include <ctnn/math.hpp>
 #include <ctnn/network.hpp>
 #include <ctnn/optimizer.hpp>
+#include <ctnn/requirements.hpp>
 #include <ctnn/rng.hpp>
 #include <ctnn/schedule.hpp>
 #include <ctnn/status.hpp>
@@ -198,6 +199,7 @@ constexpr typename Net::value_type train_step(
 /// Working memory: `ws` (its gradients receive the batch's mean gradient; its snapshots are not
 /// used). Besides it, a few scalars of stack.
 template <class Net, class Loss, class Opt, std::size_t BatchSize, class Order>
+  requires Optimizer<Opt, Net>
 constexpr typename Net::value_type train_batch(
     Net& net, std::span<const typename Net::input_type> X,
     std::span<const typename Net::output_type> Y, const Loss& loss, const Opt& opt,
@@ -212,6 +214,7 @@ constexpr typename Net::value_type train_batch(
 /// of the working memory (a trace and the batch tile: ctnn::training_bytes without the
 /// gradients and snapshots) on this function's stack. Same bits as with a workspace.
 template <class Net, class Loss, class Opt, class Order>
+  requires Optimizer<Opt, Net>
 constexpr typename Net::value_type train_batch(
     Net& net, std::span<const typename Net::input_type> X,
     std::span<const typename Net::output_type> Y, const Loss& loss, const Opt& opt,
@@ -234,6 +237,7 @@ constexpr typename Net::value_type train_batch(
 /// the last good epoch.
 template <class Net, class Loss, class Opt, std::size_t BatchSize, class Schedule = constant_lr,
           class Callback = no_callback>
+  requires Optimizer<Opt, Net>
 constexpr fit_report fit(Net& net, std::span<const typename Net::input_type> X,
                          std::span<const typename Net::output_type> Y, const Loss& loss,
                          const Opt& opt, typename Opt::template state<Net>& state,
@@ -316,6 +320,7 @@ constexpr fit_report fit(Net& net, std::span<const typename Net::input_type> X,
 /// as with a workspace.
 template <class Net, class Loss, class Opt, class Schedule = constant_lr,
           class Callback = no_callback>
+  requires Optimizer<Opt, Net> && ctnn::Loss<Loss, typename Net::value_type, Net::output_size>
 constexpr fit_report fit(Net& net, std::span<const typename Net::input_type> X,
                          std::span<const typename Net::output_type> Y, const Loss& loss,
                          const Opt& opt, typename Opt::template state<Net>& state,
@@ -328,12 +333,24 @@ constexpr fit_report fit(Net& net, std::span<const typename Net::input_type> X,
 /// The same, with a fresh optimiser state that lives only for this call.
 template <class Net, class Loss, class Opt, class Schedule = constant_lr,
           class Callback = no_callback>
+  requires Optimizer<Opt, Net> && ctnn::Loss<Loss, typename Net::value_type, Net::output_size>
 constexpr fit_report fit(Net& net, std::span<const typename Net::input_type> X,
                          std::span<const typename Net::output_type> Y, const Loss& loss,
                          const Opt& opt, const fit_options<Schedule>& options = {},
                          Callback&& callback = {}) noexcept {
   typename Opt::template state<Net> state{};
   return fit(net, X, Y, loss, opt, state, options, static_cast<Callback&&>(callback));
+}
+
+/// A call of fit whose arguments are not what they must be: one ctnn sentence says which
+/// (see ctnn/requirements.hpp), instead of "no matching function for call to fit".
+template <class Net, class Xs, class Ys, class L, class Opt, class Schedule = constant_lr,
+          class Callback = no_callback>
+  requires(!detail::training_arguments_ok<Net, Xs, Ys, L, Opt>())
+constexpr fit_report fit(Net&, const Xs&, const Ys&, const L&, const Opt&,
+                         const fit_options<Schedule>& = {}, Callback&& = {}) noexcept {
+  detail::diagnose_training_arguments<Net, Xs, Ys, L, Opt>();
+  return {};
 }
 
 /// Mean loss and accuracy of a network over a data set.
@@ -352,6 +369,7 @@ constexpr bool is_correct(const std::array<T, N>& prediction, const std::array<T
 
 /// Mean loss (ctnn's reductions) and accuracy over (X, Y); never allocates.
 template <class Net, class Loss>
+  requires ctnn::Loss<Loss, typename Net::value_type, Net::output_size>
 constexpr evaluation evaluate(const Net& net, std::span<const typename Net::input_type> X,
                               std::span<const typename Net::output_type> Y,
                               const Loss& loss) noexcept {
@@ -373,13 +391,28 @@ constexpr evaluation evaluate(const Net& net, std::span<const typename Net::inpu
 }
 
 /// Fraction of samples classified right (see ctnn::is_correct).
-template <class Net>
+template <Network Net>
 constexpr double accuracy(const Net& net, std::span<const typename Net::input_type> X,
                           std::span<const typename Net::output_type> Y) noexcept {
   if (X.empty() || X.size() != Y.size()) return 0.0;
   std::size_t right = 0;
   for (std::size_t s = 0; s < X.size(); ++s) right += is_correct(net.forward(X[s]), Y[s]) ? 1u : 0u;
   return static_cast<double>(right) / static_cast<double>(X.size());
+}
+
+/// Calls of evaluate and accuracy whose arguments are not what they must be: one ctnn sentence
+/// says which.
+template <class Net, class Xs, class Ys, class L>
+  requires(!detail::training_arguments_ok<Net, Xs, Ys, L, void>())
+constexpr evaluation evaluate(const Net&, const Xs&, const Ys&, const L&) noexcept {
+  detail::diagnose_training_arguments<Net, Xs, Ys, L, void>();
+  return {};
+}
+template <class Net, class Xs, class Ys>
+  requires(!detail::training_arguments_ok<Net, Xs, Ys, void, void>())
+constexpr double accuracy(const Net&, const Xs&, const Ys&) noexcept {
+  detail::diagnose_training_arguments<Net, Xs, Ys, void, void>();
+  return 0.0;
 }
 
 }  // namespace ctnn
