@@ -40,6 +40,7 @@
 
 #include <ctnn/detail/kernels.hpp>
 #include <ctnn/math.hpp>
+#include <ctnn/number_traits.hpp>
 #include <ctnn/scalar.hpp>
 
 // The built-in activations' value() and derivative() are always inlined into the loops that
@@ -229,9 +230,9 @@ struct gelu {
   static constexpr std::string_view name = "gelu";
   static constexpr bool elementwise = true;
   template <Scalar T> static constexpr T c() noexcept {
-    return T(0.7978845608028653558798921198687637L);  // sqrt(2/pi)
+    return literal<T>(0.7978845608028653558798921198687637L);  // sqrt(2/pi)
   }
-  template <Scalar T> static constexpr T k() noexcept { return T(0.044715L); }
+  template <Scalar T> static constexpr T k() noexcept { return literal<T>(0.044715L); }
   template <Scalar T> CTNN_DETAIL_ACTIVATION_INLINE static constexpr T value(T z) noexcept {
     const T q = math::sigmoid(T(2) * (c<T>() * (z + k<T>() * z * z * z)));
     return z * q;

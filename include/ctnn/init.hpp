@@ -16,6 +16,7 @@
 #include <ctnn/layer.hpp>
 #include <ctnn/math.hpp>
 #include <ctnn/network.hpp>
+#include <ctnn/number_traits.hpp>
 #include <ctnn/rng.hpp>
 #include <ctnn/scalar.hpp>
 #include <ctnn/shape.hpp>
@@ -89,11 +90,18 @@ constexpr void init(Net& net, const Init& initializer, rng& gen) noexcept {
 namespace detail {
 
 /// A hyper-parameter (kept as double so that `xavier_uniform{}` needs no template argument)
-/// converted to the layer's element type.
+/// converted to the layer's element type by number_traits<T>::from_double (for float: integer
+/// operations only, the bits of static_cast<float>; no double arithmetic).
 template <class T>
 constexpr T hyper(double v) noexcept {
-  return static_cast<T>(v);
+  return ctnn::from_double<T>(v);
 }
+
+/// The arithmetic a spread (limit or standard deviation) is computed in from the fans: the
+/// layer's element type in extended precision (a double-word float for float layers, so the
+/// result rounds to the bits the former double computation gave; plain T otherwise).
+template <class T>
+using spread_t = extended<T>;
 
 /// f(info, tensor) for each parameter tensor of `layer` whose role is `role`, in flat order.
 template <tensor_role Role, class Layer, class F>
@@ -125,7 +133,8 @@ template <class Layer, class Limit>
 constexpr void uniform_symmetric(Layer& layer, rng& gen, Limit limit) noexcept {
   using T = typename Layer::value_type;
   for_each_tensor_of<tensor_role::weight>(layer, [&](const tensor_info& info, auto& tensor) {
-    const T l = hyper<T>(limit(static_cast<double>(info.fan_in), static_cast<double>(info.fan_out)));
+    using X = spread_t<T>;
+    const T l = limit(X(static_cast<T>(info.fan_in)), X(static_cast<T>(info.fan_out))).value();
     auto set = [&](T& w) { w = gen.uniform(-l, l); };
     for_each_element(set, tensor);
   });
@@ -138,7 +147,8 @@ constexpr void normal_weights(Layer& layer, rng& gen, double mean, Stddev stddev
   using T = typename Layer::value_type;
   for_each_tensor_of<tensor_role::weight>(layer, [&](const tensor_info& info, auto& tensor) {
     const T m = hyper<T>(mean);
-    const T sd = hyper<T>(stddev(static_cast<double>(info.fan_in), static_cast<double>(info.fan_out)));
+    using X = spread_t<T>;
+    const T sd = stddev(X(static_cast<T>(info.fan_in)), X(static_cast<T>(info.fan_out))).value();
     auto set = [&](T& w) { w = gen.normal(m, sd); };
     for_each_element(set, tensor);
   });
@@ -161,7 +171,10 @@ using activation_of_t = typename activation_of<Layer>::type;
 
 struct fixed_spread {
   double value;
-  constexpr double operator()(double, double) const noexcept { return value; }
+  template <class X>
+  constexpr X operator()(X, X) const noexcept {
+    return X::from_double(value);
+  }
 };
 
 }  // namespace detail
@@ -231,8 +244,9 @@ struct xavier_uniform {
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
     const double g = gain;
-    detail::uniform_symmetric(layer, gen, [g](double fan_in, double fan_out) {
-      return g * math::sqrt(6.0 / (fan_in + fan_out));
+    detail::uniform_symmetric(layer, gen, [g](auto fan_in, auto fan_out) {
+      using X = decltype(fan_in);
+      return X::from_double(g) * detail::sqrt(X(6) / (fan_in + fan_out));
     });
   }
 };
@@ -244,8 +258,9 @@ struct xavier_normal {
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
     const double g = gain;
-    detail::normal_weights(layer, gen, 0.0, [g](double fan_in, double fan_out) {
-      return g * math::sqrt(2.0 / (fan_in + fan_out));
+    detail::normal_weights(layer, gen, 0.0, [g](auto fan_in, auto fan_out) {
+      using X = decltype(fan_in);
+      return X::from_double(g) * detail::sqrt(X(2) / (fan_in + fan_out));
     });
   }
 };
@@ -257,9 +272,11 @@ struct he_uniform {
   double negative_slope = 0.0;
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
-    const double a2 = negative_slope * negative_slope;
-    detail::uniform_symmetric(layer, gen, [a2](double fan_in, double) {
-      return math::sqrt(6.0 / ((1.0 + a2) * fan_in));
+    const double a = negative_slope;
+    detail::uniform_symmetric(layer, gen, [a](auto fan_in, auto) {
+      using X = decltype(fan_in);
+      const X a2 = X::from_double(a) * X::from_double(a);
+      return detail::sqrt(X(6) / ((X(1) + a2) * fan_in));
     });
   }
 };
@@ -270,9 +287,11 @@ struct he_normal {
   double negative_slope = 0.0;
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
-    const double a2 = negative_slope * negative_slope;
-    detail::normal_weights(layer, gen, 0.0, [a2](double fan_in, double) {
-      return math::sqrt(2.0 / ((1.0 + a2) * fan_in));
+    const double a = negative_slope;
+    detail::normal_weights(layer, gen, 0.0, [a](auto fan_in, auto) {
+      using X = decltype(fan_in);
+      const X a2 = X::from_double(a) * X::from_double(a);
+      return detail::sqrt(X(2) / ((X(1) + a2) * fan_in));
     });
   }
 };
@@ -283,7 +302,9 @@ struct lecun_uniform {
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
     detail::uniform_symmetric(layer, gen,
-                              [](double fan_in, double) { return math::sqrt(3.0 / fan_in); });
+                              [](auto fan_in, auto) {
+                                return detail::sqrt(decltype(fan_in)(3) / fan_in);
+                              });
   }
 };
 
@@ -292,7 +313,9 @@ struct lecun_normal {
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
     detail::normal_weights(layer, gen, 0.0,
-                           [](double fan_in, double) { return math::sqrt(1.0 / fan_in); });
+                           [](auto fan_in, auto) {
+                             return detail::sqrt(decltype(fan_in)(1) / fan_in);
+                           });
   }
 };
 
@@ -357,8 +380,8 @@ struct orthogonal {
         for (std::size_t e = 0; e < length; ++e) at(v, e) = gen.normal(T(0), T(1));
       }
     }
-    if (gain != 1.0) {
-      const T g = detail::hyper<T>(gain);
+    const T g = detail::hyper<T>(gain);
+    if (g != T(1)) {  // in T: no double comparison
       auto scale = [g](T& w) { w *= g; };
       detail::for_each_element(scale, W);
     }

@@ -90,6 +90,7 @@
 #include <ctnn/backward.hpp>
 #include <ctnn/detail/kernels.hpp>
 #include <ctnn/math.hpp>
+#include <ctnn/number_traits.hpp>
 #include <ctnn/network.hpp>
 #include <ctnn/scalar.hpp>
 
@@ -157,11 +158,14 @@ concept BlockFusedLoss =
       { l.template fused_value_and_delta_block<T, N, 1>(Act{}, c, c, m, m, stride) } noexcept;
     };
 
-/// The lower clamp of the cross-entropies' log argument: 1e-7 for float (and any type with at
-/// most float's 24-bit mantissa), 1e-15 for double and wider. Specialise it for a custom Scalar.
+/// The lower clamp of the cross-entropies' log argument: 1e-7 for float (and any IEEE type with
+/// at most float's 24-bit mantissa), 1e-15 for double and wider, number_traits<T>::epsilon() for
+/// any other type (e.g. fixed point, where 1e-7 would be 0). Specialise it for a custom Scalar.
 template <class T>
 inline constexpr T log_epsilon =
-    std::numeric_limits<T>::digits > 24 ? T(1e-15) : T(1e-7);
+    !number_traits<T>::is_iec559 ? number_traits<T>::epsilon()
+    : number_traits<T>::digits > 24 ? literal<T>(1e-15)
+                                    : literal<T>(1e-7);
 
 // ---------------------------------------------------------------------------------------------
 // The per-sample members of a loss written in block form (S = 1, stride 1)
@@ -323,12 +327,12 @@ struct huber {
   template <Scalar T, std::size_t N, std::size_t S>
   constexpr void value_block(const T* CTNN_DETAIL_RESTRICT pred, const T* CTNN_DETAIL_RESTRICT target,
                              T* CTNN_DETAIL_RESTRICT value, std::size_t stride) const noexcept {
-    const T dl = static_cast<T>(delta);
+    const T dl = number_cast<T>(delta);
     T acc[S] = {};
     for (std::size_t j = 0; j < N; ++j)
       for (std::size_t s = 0; s < S; ++s) {
         const T a = math::abs(pred[j * stride + s] - target[j * stride + s]);
-        acc[s] += a <= dl ? T(0.5) * a * a : dl * (a - T(0.5) * dl);
+        acc[s] += a <= dl ? literal<T>(0.5) * a * a : dl * (a - literal<T>(0.5) * dl);
       }
     for (std::size_t s = 0; s < S; ++s) value[s] = acc[s] * detail::inverse_count<T, N>();
   }
@@ -337,7 +341,7 @@ struct huber {
   constexpr void gradient_block(const T* CTNN_DETAIL_RESTRICT pred,
                                 const T* CTNN_DETAIL_RESTRICT target,
                                 T* CTNN_DETAIL_RESTRICT dL_dpred, std::size_t stride) const noexcept {
-    const T dl = static_cast<T>(delta);
+    const T dl = number_cast<T>(delta);
     const T k = detail::inverse_count<T, N>();
     for (std::size_t j = 0; j < N; ++j)
       for (std::size_t s = 0; s < S; ++s) {

@@ -91,6 +91,11 @@
 ///
 /// NaN results: a NaN argument is returned unchanged (payload kept); an invalid operation
 /// (log of a negative number, sqrt(-1), ...) returns the default quiet NaN.
+namespace ctnn {
+template <class T>
+struct number_traits;  // number_traits.hpp: the element-type customisation point
+}  // namespace ctnn
+
 namespace ctnn::math {
 
 namespace detail {
@@ -822,6 +827,31 @@ template <std::floating_point T>
     return static_cast<T>(detail::softplus_impl(static_cast<double>(x)));
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Any other element type (fixed point, ...): the function of its ctnn::number_traits
+// (number_traits.hpp), so that generic code calls math::exp(x) whatever T is.
+
+/// A type that is not an IEEE floating-point type but has number_traits.
+template <class T>
+concept custom_number = !std::floating_point<T> && requires { sizeof(::ctnn::number_traits<T>); };
+
+#define CTNN_DETAIL_MATH_FORWARD(R, f)                                  \
+  template <custom_number T>                                            \
+  [[nodiscard]] constexpr R f(T x) noexcept {                           \
+    return ::ctnn::number_traits<T>::f(x);                              \
+  }
+CTNN_DETAIL_MATH_FORWARD(bool, isfinite)
+CTNN_DETAIL_MATH_FORWARD(T, abs)
+CTNN_DETAIL_MATH_FORWARD(T, sqrt)
+CTNN_DETAIL_MATH_FORWARD(T, exp)
+CTNN_DETAIL_MATH_FORWARD(T, expm1)
+CTNN_DETAIL_MATH_FORWARD(T, log)
+CTNN_DETAIL_MATH_FORWARD(T, log1p)
+CTNN_DETAIL_MATH_FORWARD(T, tanh)
+CTNN_DETAIL_MATH_FORWARD(T, sigmoid)
+CTNN_DETAIL_MATH_FORWARD(T, softplus)
+#undef CTNN_DETAIL_MATH_FORWARD
 
 #undef CTNN_DETAIL_MATH_NO_CONTRACT
 #undef CTNN_DETAIL_MATH_INLINE

@@ -10,9 +10,14 @@
 /// ctnn::backward), `gamma` the learning rate of this step, `t` the step number counted from 1.
 ///
 /// Numbers: the per-element arithmetic runs in the network's element type `V`; the per-step
-/// scalars (bias corrections, step size, ...) are computed in the widest of the optimiser's `T`,
-/// `V` and `double` (PyTorch computes them as Python floats, i.e. doubles) and then rounded to `V`.
-/// Hyper-parameters may therefore be `double` for a `float` network (`ctnn::adam opt{0.01};`).
+/// scalars (bias corrections, step size, ...) are computed in the wider of the optimiser's `T`
+/// and `V` (ctnn::number_traits decides; `V` for a non-IEEE type such as fixed point), in
+/// detail::extended precision, and then rounded to `V`. PyTorch computes them as Python floats
+/// (doubles): for a float network with float hyper-parameters (`ctnn::adam{0.01f}`) extended is
+/// a double-word float, which rounds to the bits the double computation gave (see
+/// number_traits.hpp) without any double arithmetic, so a float firmware links no soft-double
+/// routine. Hyper-parameters may still be `double` for a `float` network (`ctnn::adam{0.01}`):
+/// the scalars are then computed in double, as asked.
 #pragma once
 
 #include <concepts>
@@ -22,6 +27,7 @@
 
 #include <ctnn/backward.hpp>
 #include <ctnn/math.hpp>
+#include <ctnn/number_traits.hpp>
 #include <ctnn/scalar.hpp>
 
 namespace ctnn {
@@ -29,16 +35,17 @@ namespace ctnn {
 namespace detail {
 
 /// The type the per-step scalars of an optimiser with hyper-parameters of type T are computed in,
-/// for a network of element type V: the widest of T, V and double when both are floating-point
-/// types, V otherwise (e.g. a fixed-point network).
+/// for a network of element type V: the wider of T and V when both are IEEE types (by
+/// number_traits), V otherwise (e.g. a fixed-point network). Never wider than asked: float
+/// hyper-parameters on a float network give float (computed in detail::extended<float>).
 template <class T, class V>
 struct optimizer_coefficient {
   using type = V;
 };
 template <class T, class V>
-  requires std::is_floating_point_v<T> && std::is_floating_point_v<V>
+  requires(number_traits<T>::is_iec559 && number_traits<V>::is_iec559)
 struct optimizer_coefficient<T, V> {
-  using type = decltype(T() + V() + 0.0);
+  using type = std::conditional_t<(number_traits<T>::digits > number_traits<V>::digits), T, V>;
 };
 template <class T, class V>
 using optimizer_coefficient_t = typename optimizer_coefficient<T, V>::type;
@@ -47,13 +54,7 @@ using optimizer_coefficient_t = typename optimizer_coefficient<T, V>::type;
 /// n <= 2). Used for the bias corrections `1 - beta^t`.
 template <class C>
 constexpr C optimizer_pow(C x, std::uint64_t n) noexcept {
-  C result = C(1);
-  while (n != 0) {
-    if ((n & 1u) != 0) result = result * x;
-    n >>= 1u;
-    if (n != 0) x = x * x;
-  }
-  return result;
+  return integer_power(x, n);
 }
 
 /// f(std::bool_constant<b0>{}, std::bool_constant<b1>{}, ...): turns run-time flags that are
@@ -132,7 +133,7 @@ concept Optimizer =
 template <Scalar T = double>
 struct gradient_descent {
   using value_type = T;
-  T learning_rate = T(0.001);  ///< eta
+  T learning_rate = literal<T>(0.001);  ///< eta
 
   /// Only a step counter: plain gradient descent keeps no memory between steps.
   template <class Net>
@@ -172,7 +173,7 @@ gradient_descent(T) -> gradient_descent<T>;
 template <Scalar T = double>
 struct sgd {
   using value_type = T;
-  T learning_rate = T(0.001);  ///< gamma (PyTorch's default 1e-3)
+  T learning_rate = literal<T>(0.001);  ///< gamma (PyTorch's default 1e-3)
   T momentum = T(0);           ///< mu
   bool nesterov = false;       ///< Nesterov momentum
   T weight_decay = T(0);       ///< lambda: L2 penalty, added to the gradient
@@ -240,17 +241,19 @@ template <class C, class Net, class State>
 constexpr void adam_step(Net& net, const gradients<Net>& g, State& s, C lr, C beta1, C beta2,
                          C epsilon, C l2, C decoupled) noexcept {
   using V = typename Net::value_type;
+  using X = extended<C>;  // C, or a double-word C where C is narrower than double
   const std::uint64_t t = s.step + 1;
-  const C bias_correction1 = C(1) - optimizer_pow(beta1, t);
-  const C bias_correction2 = C(1) - optimizer_pow(beta2, t);
-  const C step_size = lr / bias_correction1;
-  const C bias_correction2_sqrt = math::sqrt(bias_correction2);
+  const X bias_correction1 = X(C(1)) - optimizer_pow(X(beta1), t);
+  const X bias_correction2 = X(C(1)) - optimizer_pow(X(beta2), t);
+  const C step_size = (X(lr) / bias_correction1).value();
+  const C bias_correction2_sqrt = detail::sqrt(bias_correction2).value();
   const C w1 = C(1) - beta1;
   const V weight1 = static_cast<V>(w1), one_minus_weight1 = V(1) - weight1;
   const V b2 = static_cast<V>(beta2), c2 = static_cast<V>(C(1) - beta2);
   const V bc2s = static_cast<V>(bias_correction2_sqrt), eps = static_cast<V>(epsilon);
   const V neg_step_size = static_cast<V>(-step_size);
-  const V lambda = static_cast<V>(l2), shrink = static_cast<V>(C(1) - lr * decoupled);
+  const V lambda = static_cast<V>(l2),
+          shrink = static_cast<V>((X(C(1)) - X::two_prod(lr, decoupled)).value());
   auto run = [&](auto small_weight, auto with_l2, auto with_decoupled) {
     for_each_parameter(
         [=](V& p, const V& d, V& m, V& v) {
@@ -264,7 +267,7 @@ constexpr void adam_step(Net& net, const gradients<Net>& g, State& s, C lr, C be
         },
         net, g, s.m, s.v);
   };
-  with_flags(run, (w1 < C(0) ? -w1 : w1) < C(0.5), l2 != C(0), decoupled != C(0));
+  with_flags(run, (w1 < C(0) ? -w1 : w1) < literal<C>(0.5), l2 != C(0), decoupled != C(0));
   s.step = t;
 }
 
@@ -281,10 +284,10 @@ constexpr void adam_step(Net& net, const gradients<Net>& g, State& s, C lr, C be
 template <Scalar T = double>
 struct adam {
   using value_type = T;
-  T learning_rate = T(0.001);                ///< gamma (PyTorch's default 1e-3)
-  T beta1 = T(0.9);                          ///< first-moment decay
-  T beta2 = T(0.999);                        ///< second-moment decay
-  T epsilon = static_cast<T>(1e-8);          ///< added to the denominator
+  T learning_rate = literal<T>(0.001);                ///< gamma (PyTorch's default 1e-3)
+  T beta1 = literal<T>(0.9);                          ///< first-moment decay
+  T beta2 = literal<T>(0.999);                        ///< second-moment decay
+  T epsilon = literal<T>(1e-8);          ///< added to the denominator
   T weight_decay = T(0);                     ///< lambda: L2 penalty, added to the gradient
 
   template <class Net>
@@ -316,11 +319,11 @@ adam(T, Rest...) -> adam<T>;
 template <Scalar T = double>
 struct adamw {
   using value_type = T;
-  T learning_rate = T(0.001);                ///< gamma (PyTorch's default 1e-3)
-  T beta1 = T(0.9);                          ///< first-moment decay
-  T beta2 = T(0.999);                        ///< second-moment decay
-  T epsilon = static_cast<T>(1e-8);          ///< added to the denominator
-  T weight_decay = T(0.01);                  ///< lambda: decoupled decay (PyTorch's default 1e-2)
+  T learning_rate = literal<T>(0.001);                ///< gamma (PyTorch's default 1e-3)
+  T beta1 = literal<T>(0.9);                          ///< first-moment decay
+  T beta2 = literal<T>(0.999);                        ///< second-moment decay
+  T epsilon = literal<T>(1e-8);          ///< added to the denominator
+  T weight_decay = literal<T>(0.01);                  ///< lambda: decoupled decay (PyTorch's default 1e-2)
 
   template <class Net>
   struct state : detail::adam_moments<Net> {
@@ -352,9 +355,9 @@ adamw(T, Rest...) -> adamw<T>;
 template <Scalar T = double>
 struct rmsprop {
   using value_type = T;
-  T learning_rate = T(0.01);          ///< gamma (PyTorch's default 1e-2)
-  T alpha = T(0.99);                  ///< smoothing constant of the squared-gradient average
-  T epsilon = static_cast<T>(1e-8);   ///< added to the denominator
+  T learning_rate = literal<T>(0.01);          ///< gamma (PyTorch's default 1e-2)
+  T alpha = literal<T>(0.99);                  ///< smoothing constant of the squared-gradient average
+  T epsilon = literal<T>(1e-8);   ///< added to the denominator
   T momentum = T(0);                  ///< mu
   T weight_decay = T(0);              ///< lambda: L2 penalty, added to the gradient
 
@@ -411,8 +414,8 @@ rmsprop(T, Rest...) -> rmsprop<T>;
 template <Scalar T = double>
 struct adagrad {
   using value_type = T;
-  T learning_rate = T(0.01);           ///< gamma (PyTorch's default 1e-2)
-  T epsilon = static_cast<T>(1e-10);   ///< added to the denominator
+  T learning_rate = literal<T>(0.01);           ///< gamma (PyTorch's default 1e-2)
+  T epsilon = literal<T>(1e-10);   ///< added to the denominator
   T weight_decay = T(0);               ///< lambda: L2 penalty, added to the gradient
   T lr_decay = T(0);                   ///< eta (PyTorch's lr_decay)
 
@@ -432,7 +435,9 @@ struct adagrad {
     using V = typename Net::value_type;
     using C = detail::optimizer_coefficient_t<T, V>;
     const std::uint64_t t = s.step + 1;
-    const C clr = lr / (C(1) + static_cast<C>(t - 1) * static_cast<C>(lr_decay));
+    using X = detail::extended<C>;
+    const C clr =
+        (X(lr) / (X(C(1)) + X::two_prod(static_cast<C>(t - 1), static_cast<C>(lr_decay)))).value();
     const V neg_clr = static_cast<V>(-clr), eps = static_cast<V>(epsilon),
             lambda = static_cast<V>(weight_decay);
     auto run = [&](auto decay) {
@@ -475,7 +480,7 @@ constexpr typename Net::value_type clip_by_global_norm(gradients<Net>& g,
   using V = typename Net::value_type;
   const V norm = global_norm(g);
   if (!math::isfinite(norm)) return norm;
-  const V coefficient = max_norm / (norm + static_cast<V>(1e-6));
+  const V coefficient = max_norm / (norm + literal<V>(1e-6));
   if (coefficient < V(1)) g.scale(coefficient);
   return norm;
 }

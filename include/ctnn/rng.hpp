@@ -13,6 +13,7 @@
 #include <utility>
 
 #include <ctnn/math.hpp>
+#include <ctnn/number_traits.hpp>
 #include <ctnn/scalar.hpp>
 
 namespace ctnn {
@@ -103,7 +104,7 @@ class rng {
   [[nodiscard]] constexpr T uniform() noexcept {
     if constexpr (std::is_same_v<T, float>) {
       return static_cast<float>(next_u32() >> 8) * 0x1p-24f;
-    } else if constexpr (std::is_floating_point_v<T>) {
+    } else if constexpr (number_traits<T>::is_iec559) {
       const std::uint32_t hi = next_u32() >> 5;
       const std::uint32_t lo = next_u32() >> 6;
       return static_cast<T>((static_cast<double>(hi) * 67108864.0 + static_cast<double>(lo)) *

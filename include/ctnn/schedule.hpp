@@ -6,67 +6,86 @@
 /// `t` (in ctnn::fit, the epoch index counted from 0) to the learning rate of that step:
 /// `lr = schedule(base_lr, t)`. Schedules are stateless closed forms, so a resumed training run
 /// only needs `t`. They follow the closed forms of PyTorch's `torch.optim.lr_scheduler` classes
-/// of the same meaning (`last_epoch` = t). Factors are computed in `double` (PyTorch computes them
-/// as Python floats) and the result in T.
+/// of the same meaning (`last_epoch` = t). The hyper-parameters are stored as `double`; the
+/// factors are computed in detail::extended<T> (PyTorch computes them as Python floats, i.e.
+/// doubles: for a float network extended<float> is a double-word float that rounds to the same
+/// bits, with no double arithmetic; plain T otherwise) and the result in T.
 #pragma once
 
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
 
+#include <ctnn/number_traits.hpp>
 #include <ctnn/scalar.hpp>
 
 namespace ctnn {
 
 namespace detail {
 
-/// x^n for an integer n >= 0 by binary exponentiation (exact for n <= 2).
-constexpr double schedule_pow(double x, std::size_t n) noexcept {
-  double result = 1.0;
-  while (n != 0) {
-    if ((n & 1u) != 0) result *= x;
-    n >>= 1u;
-    if (n != 0) x *= x;
-  }
-  return result;
+/// x^n for an integer n >= 0 by binary exponentiation (exact for n <= 2), in the arithmetic X
+/// (detail::extended<T>: a double-word float for a float network, plain T otherwise).
+template <class X>
+constexpr X schedule_pow(X x, std::size_t n) noexcept {
+  return integer_power(x, static_cast<std::uint64_t>(n));
 }
 
-inline constexpr double pi = 3.141592653589793238462643383279502884;
+/// pi in the arithmetic X.
+template <class X>
+constexpr X pi_in() noexcept {
+  return X::from_double(3.141592653589793238462643383279502884);
+}
 
 /// cos(x) for |x| <= pi/4: Taylor series to x^22 in Horner form (error below 1 ulp).
-constexpr double cos_kernel(double x) noexcept {
-  const double x2 = x * x;
-  double c = 1.0;
-  for (int k = 11; k >= 1; --k) c = 1.0 - x2 / static_cast<double>((2 * k - 1) * (2 * k)) * c;
+template <class X>
+constexpr X cos_kernel(X x) noexcept {
+  const X x2 = x * x;
+  X c = X(1);
+  for (int k = 11; k >= 1; --k) c = X(1) - x2 / X(static_cast<decltype(x.hi)>((2 * k - 1) * (2 * k))) * c;
   return c;
 }
 
 /// sin(x) for |x| <= pi/4: Taylor series to x^23 in Horner form.
-constexpr double sin_kernel(double x) noexcept {
-  const double x2 = x * x;
-  double s = 1.0;
-  for (int k = 11; k >= 1; --k) s = 1.0 - x2 / static_cast<double>((2 * k) * (2 * k + 1)) * s;
+template <class X>
+constexpr X sin_kernel(X x) noexcept {
+  const X x2 = x * x;
+  X s = X(1);
+  for (int k = 11; k >= 1; --k) s = X(1) - x2 / X(static_cast<decltype(x.hi)>((2 * k) * (2 * k + 1))) * s;
   return x * s;
 }
 
-/// cos(pi n / d) for d > 0, constexpr. The angle is reduced with exact integer arithmetic
+/// cos(pi n / d) for d > 0, constexpr, in the arithmetic X (by default: double, as
+/// extended<double>). The angle is reduced with exact integer arithmetic
 /// (period 2d, symmetries about pi and pi/2, then sin(pi/2 - x) above pi/4), so the only
 /// rounding before the kernel is that of `pi * n' / d'`; the result is within a few ulp of
 /// std::cos(pi * n / d) (and exact at the multiples of pi/2).
-constexpr double cos_pi(std::size_t n, std::size_t d) noexcept {
+template <class X = extended<double>>
+constexpr X cos_pi_in(std::size_t n, std::size_t d) noexcept {
+  using E = decltype(X().hi);
   constexpr std::size_t max = static_cast<std::size_t>(-1);
   std::size_t s = d > max / 2 ? n : n % (2 * d);  // now s < 2d: angle in [0, 2 pi)
   if (s > d) s = d - (s - d);                      // cos(2 pi - x) = cos(x): angle in [0, pi]
-  double sign = 1.0;
+  bool negative = false;
   if (s > d - s) {                                 // cos(pi - x) = -cos(x): angle in [0, pi/2]
     s = d - s;
-    sign = -1.0;
+    negative = true;
   }
-  if (s == 0) return sign;
-  if (2 * s == d) return 0.0;
-  if (2 * s > d - 2 * s)  // 4s > d: angle in (pi/4, pi/2): cos(x) = sin(pi/2 - x) = sin(pi (d - 2s) / (2d))
-    return sign * sin_kernel(pi * static_cast<double>(d - 2 * s) / (2.0 * static_cast<double>(d)));
-  return sign * cos_kernel(pi * static_cast<double>(s) / static_cast<double>(d));
+  X r;
+  if (s == 0) {
+    r = X(1);
+  } else if (2 * s == d) {
+    return X(E(0));
+  } else if (2 * s > d - 2 * s) {  // 4s > d: angle in (pi/4, pi/2): cos(x) = sin(pi/2 - x) = sin(pi (d - 2s) / (2d))
+    r = sin_kernel(pi_in<X>() * X(static_cast<E>(d - 2 * s)) / (X(E(2)) * X(static_cast<E>(d))));
+  } else {
+    r = cos_kernel(pi_in<X>() * X(static_cast<E>(s)) / X(static_cast<E>(d)));
+  }
+  return negative ? -r : r;
+}
+
+/// cos(pi n / d) in double (the function the tests compare with std::cos).
+constexpr double cos_pi(std::size_t n, std::size_t d) noexcept {
+  return cos_pi_in<extended<double>>(n, d).value();
 }
 
 }  // namespace detail
@@ -110,7 +129,8 @@ struct step_decay {
   template <Scalar T>
   constexpr T operator()(T base_lr, std::size_t t) const noexcept {
     if (step_size == 0) return base_lr;
-    return base_lr * static_cast<T>(detail::schedule_pow(gamma, t / step_size));
+    using X = detail::extended<T>;
+    return base_lr * detail::schedule_pow(X::from_double(gamma), t / step_size).value();
   }
   friend constexpr bool operator==(const step_decay&, const step_decay&) = default;
 };
@@ -121,7 +141,8 @@ struct exponential_decay {
 
   template <Scalar T>
   constexpr T operator()(T base_lr, std::size_t t) const noexcept {
-    return base_lr * static_cast<T>(detail::schedule_pow(gamma, t));
+    using X = detail::extended<T>;
+    return base_lr * detail::schedule_pow(X::from_double(gamma), t).value();
   }
   friend constexpr bool operator==(const exponential_decay&, const exponential_decay&) = default;
 };
@@ -139,9 +160,10 @@ struct cosine_decay {
   template <Scalar T>
   constexpr T operator()(T base_lr, std::size_t t) const noexcept {
     if (total_steps == 0) return base_lr;
-    const T eta_min = base_lr * static_cast<T>(min_lr_ratio);
-    const double c = detail::cos_pi(t, total_steps);
-    return eta_min + (base_lr - eta_min) * static_cast<T>(1.0 + c) / T(2);
+    using X = detail::extended<T>;
+    const T eta_min = base_lr * ctnn::from_double<T>(min_lr_ratio);
+    const X c = detail::cos_pi_in<X>(t, total_steps);
+    return eta_min + (base_lr - eta_min) * (X(T(1)) + c).value() / T(2);
   }
   friend constexpr bool operator==(const cosine_decay&, const cosine_decay&) = default;
 };
@@ -163,8 +185,9 @@ struct linear_warmup {
   template <Scalar T>
   constexpr T operator()(T base_lr, std::size_t t) const noexcept {
     if (t < warmup_steps)
-      return base_lr *
-             static_cast<T>(static_cast<double>(t + 1) / static_cast<double>(warmup_steps));
+      return base_lr * (detail::extended<T>(static_cast<T>(t + 1)) /
+                        detail::extended<T>(static_cast<T>(warmup_steps)))
+                           .value();
     return inner(base_lr, t - warmup_steps);
   }
   friend constexpr bool operator==(const linear_warmup&, const linear_warmup&) = default;

@@ -17,6 +17,7 @@
 #include <ctnn/loss.hpp>
 #include <ctnn/math.hpp>
 #include <ctnn/network.hpp>
+#include <ctnn/number_traits.hpp>
 #include <ctnn/optimizer.hpp>
 #include <ctnn/requirements.hpp>
 #include <ctnn/rng.hpp>
@@ -27,6 +28,10 @@
 namespace ctnn {
 
 /// What ctnn::fit does. Designated initialisers read well: `{.epochs = 2000, .batch_size = 4}`.
+/// The thresholds are stored as `double` whatever the network, so that one options object
+/// serves every network; ctnn::fit converts them once to the element type T with
+/// number_traits<T>::from_double (integer operations only for float) and compares in T, so a
+/// float network does no double arithmetic.
 /// @tparam Schedule the learning-rate schedule (ctnn::constant_lr unless given)
 template <class Schedule = constant_lr>
 struct fit_options {
@@ -46,7 +51,8 @@ struct fit_options {
   Schedule schedule{};
 };
 
-/// Passed to the per-epoch callback.
+/// Passed to the per-epoch callback. The numbers are the network's (T) values widened to double
+/// with number_traits<T>::to_double (exact, integer-only for float), for printing and comparing.
 struct epoch_info {
   std::size_t epoch = 0;       ///< 0-based index of the epoch that just ended
   std::size_t epochs = 0;      ///< epochs requested
@@ -54,7 +60,7 @@ struct epoch_info {
   double learning_rate = 0.0;  ///< the rate used in that epoch
 };
 
-/// What ctnn::fit returns.
+/// What ctnn::fit returns (losses widened from T as in epoch_info).
 struct fit_report {
   ctnn::status status = status::ok;
   std::size_t epochs_run = 0;      ///< epochs completed (and kept)
@@ -145,11 +151,12 @@ constexpr typename Net::value_type train_step(
     std::span<const typename Net::output_type> Y, const Loss& loss, const Opt& opt,
     typename Opt::template state<Net>& state, typename Net::value_type learning_rate,
     gradients<Net>& grads, step_workspace<Net, Tile>& ws, std::size_t first, std::size_t last,
-    const Order& order, double clip_norm) noexcept {
+    const Order& order, typename Net::value_type clip_norm) noexcept {
   using T = typename Net::value_type;
   // One sample with plain gradient descent: the step fused with the backward pass (batch.hpp).
   if constexpr (detail::fusable_layers<Net>) {
-    if (last - first == 1 && detail::fusable_step(opt, clip_norm)) {
+    // (clip_norm compared in T: fusable_step(opt, c) is `c <= 0 && ...`, asked with c = 0)
+    if (last - first == 1 && !(clip_norm > T(0)) && detail::fusable_step(opt, 0.0)) {
       const std::size_t s = order(first);
       return detail::train_sample_descent(net, X[s], Y[s], loss, grads, state, learning_rate,
                                           ws.trace);
@@ -184,7 +191,7 @@ constexpr typename Net::value_type train_step(
   const T squares = detail::scale_and_sum_of_squares(
       grads, T(1) / static_cast<T>(last - first), last - first != 1);
   if (!math::isfinite(total) || !math::isfinite(squares)) return total + squares;  // non-finite
-  if (clip_norm > 0.0) clip_by_global_norm(grads, static_cast<T>(clip_norm));
+  if (clip_norm > T(0)) clip_by_global_norm(grads, clip_norm);
   opt.step(net, grads, state, learning_rate);
   return total;
 }
@@ -205,7 +212,7 @@ constexpr typename Net::value_type train_batch(
     std::span<const typename Net::output_type> Y, const Loss& loss, const Opt& opt,
     typename Opt::template state<Net>& state, typename Net::value_type learning_rate,
     training_workspace<Net, Opt, BatchSize>& ws, std::size_t first, std::size_t last,
-    const Order& order, double clip_norm = 0.0) noexcept {
+    const Order& order, typename Net::value_type clip_norm = typename Net::value_type(0)) noexcept {
   return detail::train_step(net, X, Y, loss, opt, state, learning_rate, ws.grads, ws.step, first,
                             last, order, clip_norm);
 }
@@ -220,7 +227,7 @@ constexpr typename Net::value_type train_batch(
     std::span<const typename Net::output_type> Y, const Loss& loss, const Opt& opt,
     typename Opt::template state<Net>& state, typename Net::value_type learning_rate,
     gradients<Net>& grads, std::size_t first, std::size_t last, const Order& order,
-    double clip_norm = 0.0) noexcept {
+    typename Net::value_type clip_norm = typename Net::value_type(0)) noexcept {
   step_workspace<Net, detail::workspace_tile<Net, batch_tile>> ws;  // written before it is read
   return detail::train_step(net, X, Y, loss, opt, state, learning_rate, grads, ws, first, last,
                             order, clip_norm);
@@ -266,18 +273,21 @@ constexpr fit_report fit(Net& net, std::span<const typename Net::input_type> X,
   good_state = state;
   std::size_t since_best = 0;
   report.best_loss = 0.0;
+  // The epoch bookkeeping runs in T: thresholds converted once, losses widened for the report.
+  const T clip_norm = from_double<T>(options.clip_norm);
+  const T min_delta = from_double<T>(options.min_delta);
+  T best_loss = T(0);
 
   for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
     const T lr = static_cast<T>(options.schedule(static_cast<T>(opt.learning_rate), epoch));
     const detail::permutation perm =
         options.shuffle ? detail::permutation(n, gen) : detail::permutation{};
     auto order = [&](std::size_t k) { return options.shuffle ? perm(k) : k; };
-    T sum = T(0);
+    accumulator_t<T> sum = accumulator_t<T>(0);
     bool finite = true;
     for (std::size_t first = 0; first < n && finite; first += batch) {
       const std::size_t last = first + batch < n ? first + batch : n;
-      const T l = train_batch(net, X, Y, loss, opt, state, lr, ws, first, last, order,
-                              options.clip_norm);
+      const T l = train_batch(net, X, Y, loss, opt, state, lr, ws, first, last, order, clip_norm);
       finite = math::isfinite(l);
       sum += l;
     }
@@ -287,21 +297,22 @@ constexpr fit_report fit(Net& net, std::span<const typename Net::input_type> X,
       report.status = status::diverged;
       return report;
     }
-    const double epoch_loss = static_cast<double>(sum / static_cast<T>(n));
+    const T epoch_loss = static_cast<T>(sum / static_cast<accumulator_t<T>>(n));
     good_net = net;
     good_state = state;
     report.epochs_run = epoch + 1;
-    report.final_loss = epoch_loss;
-    if (epoch == 0 || epoch_loss < report.best_loss - options.min_delta) {
-      report.best_loss = epoch_loss;
+    report.final_loss = to_double(epoch_loss);
+    if (epoch == 0 || epoch_loss < best_loss - min_delta) {
+      best_loss = epoch_loss;
       since_best = 0;
-    } else if (epoch_loss < report.best_loss) {
-      report.best_loss = epoch_loss;
+    } else if (epoch_loss < best_loss) {
+      best_loss = epoch_loss;
       ++since_best;
     } else {
       ++since_best;
     }
-    const epoch_info info{epoch, options.epochs, epoch_loss, static_cast<double>(lr)};
+    report.best_loss = to_double(best_loss);
+    const epoch_info info{epoch, options.epochs, report.final_loss, to_double(lr)};
     if constexpr (std::is_same_v<std::invoke_result_t<Callback&, const epoch_info&>, void>) {
       callback(info);
     } else if (!callback(info)) {
