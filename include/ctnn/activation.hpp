@@ -38,7 +38,7 @@
 #include <span>
 #include <string_view>
 
-#include <ctnn/detail/kernels.hpp>
+#include <ctnn/detail/tiles.hpp>
 #include <ctnn/math.hpp>
 #include <ctnn/number_traits.hpp>
 #include <ctnn/scalar.hpp>

@@ -9,7 +9,6 @@
 #include <span>
 
 #include <ctnn/activation.hpp>
-#include <ctnn/detail/kernels.hpp>
 #include <ctnn/detail/static_for.hpp>
 #include <ctnn/network.hpp>
 

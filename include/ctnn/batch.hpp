@@ -13,7 +13,7 @@
 ///
 /// Same numbers as one sample at a time
 /// ------------------------------------
-/// Every kernel adds in the order documented in detail/kernels.hpp, which is the order of the
+/// Every kernel adds in the order documented in layers/dense_kernels.hpp, which is the order of the
 /// one-sample kernels, and every activation, loss and derivative is the same per-element
 /// formula. So a batch gives, bit for bit, the outputs, losses and accumulated gradients that
 /// per-sample execution gives (tests/unit/batch.cpp checks it, also in constant expressions),
@@ -38,8 +38,8 @@
 
 #include <ctnn/activation.hpp>
 #include <ctnn/backward.hpp>
-#include <ctnn/detail/kernels.hpp>
 #include <ctnn/detail/static_for.hpp>
+#include <ctnn/detail/tiles.hpp>
 #include <ctnn/loss.hpp>
 #include <ctnn/math.hpp>
 #include <ctnn/network.hpp>

@@ -8,7 +8,6 @@
 #include <span>
 
 #include <ctnn/backward.hpp>
-#include <ctnn/detail/kernels.hpp>
 #include <ctnn/detail/static_for.hpp>
 #include <ctnn/network.hpp>
 

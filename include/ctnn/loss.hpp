@@ -88,7 +88,7 @@
 
 #include <ctnn/activation.hpp>
 #include <ctnn/backward.hpp>
-#include <ctnn/detail/kernels.hpp>
+#include <ctnn/detail/tiles.hpp>
 #include <ctnn/math.hpp>
 #include <ctnn/number_traits.hpp>
 #include <ctnn/network.hpp>

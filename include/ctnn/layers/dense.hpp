@@ -12,10 +12,10 @@
 #include <type_traits>
 
 #include <ctnn/activation.hpp>
-#include <ctnn/detail/kernels.hpp>
 #include <ctnn/detail/shape_checks.hpp>
 #include <ctnn/fingerprint.hpp>
 #include <ctnn/layer.hpp>
+#include <ctnn/layers/dense_kernels.hpp>
 #include <ctnn/scalar.hpp>
 #include <ctnn/shape.hpp>
 #include <ctnn/spelling.hpp>
