@@ -345,16 +345,6 @@ constexpr void backward_sample(const Net& net, const trace<Net>& t,
   backprop<true>(net, t, delta.data(), &g, overwrite, nullptr);
 }
 
-/// Optimisers whose step is plain gradient descent, p <- p - eta g, and can be fused with one
-/// sample's backward pass: ctnn::gradient_descent, and ctnn::sgd without momentum and weight
-/// decay (checked at run time); never with gradient clipping.
-template <class Opt>
-struct plain_descent : std::false_type {};
-template <class U>
-struct plain_descent<gradient_descent<U>> : std::true_type {};
-template <class U>
-struct plain_descent<sgd<U>> : std::true_type {};
-
 template <class L>
 concept descent_layer = requires(L& l, typename L::value_type* p) {
   l.descend(p, p, l, typename L::value_type(0));
@@ -379,16 +369,15 @@ inline constexpr bool fusable_layers = all_descent<typename Net::layers>;
 template <class Net>
 inline constexpr bool tileable_layers = all_tile<typename Net::layers>;
 
+/// The optimiser's step is plain gradient descent, p <- p - eta g, so one sample's step can be
+/// fused with its backward pass: the optimiser says so (`plain_descent()`: ctnn::gradient_descent,
+/// ctnn::sgd without momentum and weight decay). The caller rules out gradient clipping.
 template <class Opt>
-constexpr bool fusable_step(const Opt& opt, double clip_norm) noexcept {
-  if constexpr (!plain_descent<Opt>::value) {
+constexpr bool fusable_step(const Opt& opt) noexcept {
+  if constexpr (requires { { opt.plain_descent() } -> std::convertible_to<bool>; })
+    return opt.plain_descent();
+  else
     return false;
-  } else if constexpr (requires { opt.momentum; opt.weight_decay; }) {
-    return clip_norm <= 0.0 && opt.momentum == decltype(opt.momentum)(0) &&
-           opt.weight_decay == decltype(opt.weight_decay)(0);
-  } else {
-    return clip_norm <= 0.0;
-  }
 }
 
 /// One training step on one sample with plain gradient descent (fusable_step), fused: forward,

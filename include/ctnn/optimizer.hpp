@@ -23,6 +23,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <type_traits>
 
 #include <ctnn/backward.hpp>
@@ -132,6 +133,14 @@ concept Optimizer =
 /// @tparam T type of the hyper-parameters (normally the network's element type)
 template <Scalar T = double>
 struct gradient_descent {
+  /// Its step is p <- p - lr g, so training may fuse one sample's step with its backward pass.
+  static constexpr bool plain_descent() noexcept { return true; }
+  /// The saved format's view of the state (ctnn::optimizer_state_layout): its name (part of
+  /// the fingerprint) and its parameter sets in a fixed order.
+  static constexpr std::string_view state_name = "gradient_descent";
+  static constexpr std::size_t state_set_count = 0;
+  template <class S, class F>
+  static constexpr void for_each_state_set(S&, F&&) noexcept {}
   using value_type = T;
   T learning_rate = literal<T>(0.001);  ///< eta
 
@@ -172,6 +181,13 @@ gradient_descent(T) -> gradient_descent<T>;
 /// The state holds the momentum buffer even when momentum is 0 (use gradient_descent to save it).
 template <Scalar T = double>
 struct sgd {
+  /// Without momentum and weight decay its step is p <- p - lr g (training may then fuse one
+  /// sample's step with its backward pass).
+  constexpr bool plain_descent() const noexcept { return momentum == T(0) && weight_decay == T(0); }
+  static constexpr std::string_view state_name = "sgd";
+  static constexpr std::size_t state_set_count = 1;
+  template <class S, class F>
+  static constexpr void for_each_state_set(S& s, F&& f) noexcept { f(s.momentum_buffer); }
   using value_type = T;
   T learning_rate = literal<T>(0.001);  ///< gamma (PyTorch's default 1e-3)
   T momentum = T(0);           ///< mu
@@ -283,6 +299,13 @@ constexpr void adam_step(Net& net, const gradients<Net>& g, State& s, C lr, C be
 /// ```
 template <Scalar T = double>
 struct adam {
+  static constexpr std::string_view state_name = "adam";
+  static constexpr std::size_t state_set_count = 2;
+  template <class S, class F>
+  static constexpr void for_each_state_set(S& s, F&& f) noexcept {
+    f(s.m);
+    f(s.v);
+  }
   using value_type = T;
   T learning_rate = literal<T>(0.001);                ///< gamma (PyTorch's default 1e-3)
   T beta1 = literal<T>(0.9);                          ///< first-moment decay
@@ -318,6 +341,13 @@ adam(T, Rest...) -> adam<T>;
 /// ```
 template <Scalar T = double>
 struct adamw {
+  static constexpr std::string_view state_name = "adamw";
+  static constexpr std::size_t state_set_count = 2;
+  template <class S, class F>
+  static constexpr void for_each_state_set(S& s, F&& f) noexcept {
+    f(s.m);
+    f(s.v);
+  }
   using value_type = T;
   T learning_rate = literal<T>(0.001);                ///< gamma (PyTorch's default 1e-3)
   T beta1 = literal<T>(0.9);                          ///< first-moment decay
@@ -354,6 +384,13 @@ adamw(T, Rest...) -> adamw<T>;
 /// ```
 template <Scalar T = double>
 struct rmsprop {
+  static constexpr std::string_view state_name = "rmsprop";
+  static constexpr std::size_t state_set_count = 2;
+  template <class S, class F>
+  static constexpr void for_each_state_set(S& s, F&& f) noexcept {
+    f(s.square_avg);
+    f(s.momentum_buffer);
+  }
   using value_type = T;
   T learning_rate = literal<T>(0.01);          ///< gamma (PyTorch's default 1e-2)
   T alpha = literal<T>(0.99);                  ///< smoothing constant of the squared-gradient average
@@ -413,6 +450,10 @@ rmsprop(T, Rest...) -> rmsprop<T>;
 /// ```
 template <Scalar T = double>
 struct adagrad {
+  static constexpr std::string_view state_name = "adagrad";
+  static constexpr std::size_t state_set_count = 1;
+  template <class S, class F>
+  static constexpr void for_each_state_set(S& s, F&& f) noexcept { f(s.sum); }
   using value_type = T;
   T learning_rate = literal<T>(0.01);           ///< gamma (PyTorch's default 1e-2)
   T epsilon = literal<T>(1e-10);   ///< added to the denominator

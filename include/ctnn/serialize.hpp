@@ -256,61 +256,9 @@ struct member_state_layout<Opt> {
 ///   template <class S, class F> static constexpr void for_each_set(S& s, F&& f) { f(s.velocity); }
 /// };
 /// ```
-/// The specialisations below are for ctnn's own optimisers, until they declare the members.
+/// ctnn's own optimisers declare the members (optimizer.hpp).
 template <class Opt>
 struct optimizer_state_layout : detail::member_state_layout<Opt> {};
-
-template <class T>
-struct optimizer_state_layout<gradient_descent<T>> {
-  static constexpr std::string_view name = "gradient_descent";
-  static constexpr std::size_t set_count = 0;
-  template <class S, class F>
-  static constexpr void for_each_set(S&, F&&) noexcept {}
-};
-template <class T>
-struct optimizer_state_layout<sgd<T>> {
-  static constexpr std::string_view name = "sgd";
-  static constexpr std::size_t set_count = 1;
-  template <class S, class F>
-  static constexpr void for_each_set(S& s, F&& f) noexcept { f(s.momentum_buffer); }
-};
-template <class T>
-struct optimizer_state_layout<adam<T>> {
-  static constexpr std::string_view name = "adam";
-  static constexpr std::size_t set_count = 2;
-  template <class S, class F>
-  static constexpr void for_each_set(S& s, F&& f) noexcept {
-    f(s.m);
-    f(s.v);
-  }
-};
-template <class T>
-struct optimizer_state_layout<adamw<T>> {
-  static constexpr std::string_view name = "adamw";
-  static constexpr std::size_t set_count = 2;
-  template <class S, class F>
-  static constexpr void for_each_set(S& s, F&& f) noexcept {
-    f(s.m);
-    f(s.v);
-  }
-};
-template <class T>
-struct optimizer_state_layout<rmsprop<T>> {
-  static constexpr std::string_view name = "rmsprop";
-  static constexpr std::size_t set_count = 2;
-  template <class S, class F>
-  static constexpr void for_each_set(S& s, F&& f) noexcept {
-    f(s.square_avg);
-    f(s.momentum_buffer);
-  }
-};
-template <class T>
-struct optimizer_state_layout<adagrad<T>> {
-  static constexpr std::string_view name = "adagrad";
-  static constexpr std::size_t set_count = 1;
-  template <class S, class F>
-  static constexpr void for_each_set(S& s, F&& f) noexcept { f(s.sum); }
-};
 
 /// A ctnn::network whose element type the format can store.
 template <class Net>

@@ -155,8 +155,7 @@ constexpr typename Net::value_type train_step(
   using T = typename Net::value_type;
   // One sample with plain gradient descent: the step fused with the backward pass (batch.hpp).
   if constexpr (detail::fusable_layers<Net>) {
-    // (clip_norm compared in T: fusable_step(opt, c) is `c <= 0 && ...`, asked with c = 0)
-    if (last - first == 1 && !(clip_norm > T(0)) && detail::fusable_step(opt, 0.0)) {
+    if (last - first == 1 && !(clip_norm > T(0)) && detail::fusable_step(opt)) {
       const std::size_t s = order(first);
       return detail::train_sample_descent(net, X[s], Y[s], loss, grads, state, learning_rate,
                                           ws.trace);

@@ -15,6 +15,7 @@
 #include <catch2/catch.hpp>
 
 #include <ctnn/backward.hpp>
+#include <ctnn/batch.hpp>
 #include <ctnn/network.hpp>
 #include <ctnn/optimizer.hpp>
 
@@ -458,4 +459,13 @@ TEST_CASE("every optimiser fits a linear map from backpropagated gradients", "[o
   CHECK(train_linear(ctnn::adagrad{0.5}, 1000) < 1e-4);
   // weight decay pulls away from the exact fit
   CHECK(train_linear(ctnn::adamw{0.05, 0.9, 0.999, 1e-8, 0.5}, 1000) > 1e-3);
+}
+
+TEST_CASE("optimiser: plain_descent says when a step is p - lr g (fusable with backward)", "[optimizer]") {
+  STATIC_REQUIRE(ctnn::gradient_descent<float>::plain_descent());
+  STATIC_REQUIRE(ctnn::sgd<float>{0.1f}.plain_descent());
+  STATIC_REQUIRE(!ctnn::sgd<float>{.learning_rate = 0.1f, .momentum = 0.9f}.plain_descent());
+  STATIC_REQUIRE(!ctnn::sgd<float>{.learning_rate = 0.1f, .weight_decay = 0.01f}.plain_descent());
+  STATIC_REQUIRE(ctnn::detail::fusable_step(ctnn::gradient_descent<double>{}));
+  STATIC_REQUIRE(!ctnn::detail::fusable_step(ctnn::adam<float>{}));
 }
