@@ -100,8 +100,9 @@ constexpr void write_u32(std::span<std::byte> b, std::size_t at, std::uint32_t v
 // Recomputes the CRC after a deliberate edit, as the blob's version says: version 2 covers
 // header bytes 0..19 and the payload, version 1 the payload only.
 void fix_crc(std::span<std::byte> b) {
-  const std::uint32_t len = read_u32(b, 16);
-  const auto payload = std::span<const std::byte>(b.data() + 24, len);
+  // A length field edited past the buffer: the CRC of what is there (load reports truncated).
+  const std::size_t stored = read_u32(b, 16), room = b.size() - 24;
+  const auto payload = std::span<const std::byte>(b.data() + 24, stored < room ? stored : room);
   const bool v1 = b[4] == std::byte{1} && b[5] == std::byte{0};
   write_u32(b, 20, v1 ? ctnn::crc32(payload)
                       : ctnn::crc32(payload, ctnn::crc32(std::span<const std::byte>(b).first(20))));
