@@ -182,7 +182,7 @@ inline constexpr bool exportable_network =
 /// namespace trained {
 /// using network_type = ctnn::network<float, ctnn::input<2>, ctnn::dense<3, ctnn::sigmoid>, ...>;
 /// inline constexpr network_type network{network_type::flat_type{
-///     // layer 0: W[0][0..1] ...
+///     // layer 0: (its first tensor, row 0) ...
 ///     0x1.8p+0f, -0x1.2p-3f, ...
 /// }};
 /// }  // namespace trained
@@ -242,7 +242,7 @@ constexpr status export_header(const Net& net, Sink&& sink, const export_options
     Net::template layer_type<decltype(Ic)::value>::spell(out);
   });
   out(">;\n\n/// The trained parameters in ctnn's flat order (per layer, each parameter tensor row by\n"
-      "/// row; dense: W[j][i] = weight from input i to unit j, then b), as exact hexadecimal\n"
+      "/// row; dense: the weights (row j: unit j), then the biases), as exact hexadecimal\n"
       "/// literals.\ninline constexpr ");
   out(options.name);
   out("_type ");
@@ -262,7 +262,7 @@ constexpr status export_header(const Net& net, Sink&& sink, const export_options
   detail::static_for<Net::layer_count>([&](auto Ic) {
     constexpr std::size_t I = decltype(Ic)::value;
     using layer_t = typename Net::template layer_type<I>;
-    // Each tensor row by row, a comment before each row: "// layer I: W[j][0..In-1]".
+    // Each tensor row by row, a comment naming the tensor and the row before each row.
     layer_t::for_each_tensor(
         [&](const tensor_info& info, const auto& tensor) {
           using tensor_t = std::remove_cvref_t<decltype(tensor)>;

@@ -8,7 +8,7 @@
 /// arithmetic as written. What that means for `net.forward(x)`:
 ///
 /// * A NaN in the input x makes every pre-activation of the first layer NaN
-///   (`z_j = sum_i W[j][i] x_i + b_j`, and `0 * NaN = NaN`). From there on NaN propagates through
+///   (`z_j = sum_i w_ji x_i + bias_j`, and `0 * NaN = NaN`). From there on NaN propagates through
 ///   identity, sigmoid, tanh, relu, leaky_relu, elu, softplus, gelu and softmax (each maps NaN
 ///   to NaN; relu is written `!(z <= 0) ? z : 0` for that reason, as PyTorch's relu), so the
 ///   whole output is NaN: bad input is never hidden behind ordinary-looking numbers.

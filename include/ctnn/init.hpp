@@ -40,16 +40,20 @@ concept LayerInitializer = requires(const I& init, Layer& layer, rng& gen) {
 /// with that tensor's fan_in and fan_out (a dense layer: In and Out), and sets the bias tensors
 /// to zero unless it says otherwise, so a given seed gives the same network everywhere.
 ///
-/// Writing one for dense layers:
+/// Writing one (through the layer protocol, so it serves every layer kind; for a dense layer
+/// one may also write its members directly):
 /// ```
 /// struct small_uniform {
 ///   double limit = 0.01;
 ///   template <class Layer>
 ///   constexpr void operator()(Layer& layer, ctnn::rng& gen) const noexcept {
 ///     using T = typename Layer::value_type;
-///     for (auto& row : layer.W)
-///       for (auto& w : row) w = gen.uniform(T(-limit), T(limit));
-///     layer.b.fill(T(0));
+///     Layer::for_each_tensor([&](const ctnn::tensor_info& info, auto& tensor) {
+///       auto set = [&](T& v) {
+///         v = info.role == ctnn::tensor_role::weight ? gen.uniform(T(-limit), T(limit)) : T(0);
+///       };
+///       ctnn::detail::for_each_element(set, tensor);
+///     }, layer);
 ///   }
 /// };
 /// static_assert(ctnn::Initializer<small_uniform>);
@@ -339,28 +343,28 @@ struct orthogonal {
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
     detail::for_each_tensor_of<tensor_role::weight>(
-        layer, [&](const tensor_info&, auto& W) { orthonormal(W, gen); });
+        layer, [&](const tensor_info&, auto& weights) { orthonormal(weights, gen); });
     detail::zero_bias(layer);
   }
 
-  /// One weight matrix W[rows][cols] (a vector counts as one row).
-  template <class M>
-  constexpr void orthonormal(M& W, rng& gen) const noexcept {
-    using row_t = typename M::value_type;
+  /// One weight matrix M[rows][cols] (a vector counts as one row).
+  template <class Matrix>
+  constexpr void orthonormal(Matrix& M, rng& gen) const noexcept {
+    using row_t = typename Matrix::value_type;
     constexpr bool matrix = detail::is_std_array<row_t>::value;
-    using T = detail::innermost_t<M>;
-    constexpr std::size_t out = matrix ? std::tuple_size_v<M> : 1;
-    constexpr std::size_t in = detail::element_count<M> / out;
+    using T = detail::innermost_t<Matrix>;
+    constexpr std::size_t out = matrix ? std::tuple_size_v<Matrix> : 1;
+    constexpr std::size_t in = detail::element_count<Matrix> / out;
     constexpr bool by_rows = out <= in;
     constexpr std::size_t count = by_rows ? out : in;    // vectors to orthonormalise
     constexpr std::size_t length = by_rows ? in : out;   // their length
-    auto at = [&W](std::size_t v, std::size_t e) -> T& {
+    auto at = [&M](std::size_t v, std::size_t e) -> T& {
       const std::size_t r = by_rows ? v : e, c = by_rows ? e : v;
-      if constexpr (matrix) return W[r][c];
-      else return W[c];
+      if constexpr (matrix) return M[r][c];
+      else return M[c];
     };
     auto draw_normal = [&gen](T& w) { w = gen.normal(T(0), T(1)); };
-    detail::for_each_element(draw_normal, W);
+    detail::for_each_element(draw_normal, M);
     for (std::size_t v = 0; v < count; ++v) {
       for (int attempt = 0; attempt < 16; ++attempt) {
         for (int pass = 0; pass < 2; ++pass) {
@@ -383,7 +387,7 @@ struct orthogonal {
     const T g = detail::hyper<T>(gain);
     if (g != T(1)) {  // in T: no double comparison
       auto scale = [g](T& w) { w *= g; };
-      detail::for_each_element(scale, W);
+      detail::for_each_element(scale, M);
     }
   }
 };

@@ -25,7 +25,7 @@ namespace ctnn {
 ///
 /// Flat order (the order of `flat()`, of the constructor from a flat array and of the binary
 /// format): layer 0's tensors in the order its `for_each_tensor` visits them, each row-major
-/// (dense: W row by row, `W[0][0..In-1]`, `W[1][0..In-1]`, ..., then b), then layer 1's, and so on.
+/// (dense: its weight matrix row by row, then its biases), then layer 1's, and so on.
 namespace detail {
 /// f(l0[k], lr[k]...) for every parameter k of same-typed layers, in the layer's flat order (its
 /// tensors in ctnn::Layer::for_each_tensor order, each row-major).

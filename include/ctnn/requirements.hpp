@@ -64,8 +64,8 @@ constexpr void diagnose_training_arguments() noexcept {
   if constexpr (Network<Net>) {
     static_assert(RowsOf<Xs, typename Net::input_type>,
                   "ctnn::fit / train_batch / evaluate / accuracy: X must hold rows of the "
-                  "network's input_type (std::array<value_type, input_size>, in a std::array, "
-                  "std::vector or span); these rows have another width or element type");
+                  "network's input_type (std::array<value_type, input_size>, in any contiguous "
+                  "range); these rows have another width or element type");
     static_assert(RowsOf<Ys, typename Net::output_type>,
                   "ctnn::fit / train_batch / evaluate / accuracy: Y must hold rows of the "
                   "network's output_type (std::array<value_type, output_size>); these targets "

@@ -22,8 +22,8 @@
 /// |     24 |    L | payload          | (content 0) P values; (content 1) P values, u64 step,     |
 /// |        |      |                  | then S sets of P values (the optimiser's moments)         |
 ///
-/// P = Net::parameter_count, in ctnn's flat order (layer 0's W row by row -- W[0][0..In-1],
-/// W[1][0..In-1], ... -- then layer 0's b, then layer 1's W and b, ...), each value `sizeof(T)`
+/// P = Net::parameter_count, in ctnn's flat order (each layer's tensors in turn, row-major; a
+/// dense layer's weight matrix row by row, then its biases), each value `sizeof(T)`
 /// bytes; S = the number of parameter sets in the optimiser state (ctnn::optimizer_state_layout);
 /// L = (P (1 + S)) sizeof(T) (+ 8 for the step when content is 1). serialized_size = 24 + L.
 ///
