@@ -25,6 +25,13 @@
 /// | `fingerprint(h)` (static)                | its kind and configuration into a hasher (`h.text(sv)`, `h.u64(v)`): the saved format's topology check |
 /// | `spell(out)` (static)                    | its C++ spelling as a user writes it (`ctnn::dense<3, ctnn::sigmoid>`), for exported headers |
 ///
+/// Optional, for streaming (ctnn::network::step): a layer that can run one time step at a time
+/// provides `step(x_t, state, y_t)` (const, noexcept): it reads the values of one time step
+/// (`step_width<input_shape>`: the Channels of a time x channels shape, all of a vector), updates
+/// `state` and writes one time step of its output. Running a window step by step from a
+/// value-initialised (zero) state gives the same bits as `forward` on the window. A stateless
+/// layer from vector to vector streams through its `forward` and needs no `step`.
+///
 /// Optional, for speed: a layer may also provide the batched tile kernels of ctnn::batch_trace
 /// (`forward_tile`, `backward_tile`; see layers/dense.hpp). A network whose layers all provide
 /// them trains mini-batches as matrix-matrix work; otherwise one sample at a time (same bits).
@@ -122,6 +129,20 @@ concept Layer =
       L::for_each_tensor(visit, l);
       L::fingerprint(h);
       L::spell(out);
+    };
+
+/// Values in one time step of a shape: Channels for shape<Time, Channels>, all of a vector.
+template <class Shape>
+inline constexpr std::size_t step_width = Shape::rank >= 2 ? Shape::dims[Shape::rank - 1] : Shape::size;
+
+/// A ctnn::Layer that runs one time step at a time (see "Optional, for streaming" above).
+template <class L>
+concept StreamingLayer =
+    Layer<L> &&
+    requires(const L& l, typename L::state_type& s,
+             std::span<const typename L::value_type, step_width<typename L::input_shape>> x,
+             std::span<typename L::value_type, step_width<typename L::output_shape>> y) {
+      { l.step(x, s, y) } noexcept;
     };
 
 /// A layer specification, as a user writes it in a network type: it turns into a concrete
