@@ -10,6 +10,8 @@
 #include <ctnn/layer.hpp>
 #include <ctnn/parameters.hpp>
 #include <ctnn/network.hpp>
+#include <ctnn/layers/last_step.hpp>
+#include <ctnn/layers/time_distributed.hpp>
 #include <ctnn/chain.hpp>
 #include <ctnn/backward.hpp>
 #include <ctnn/jacobian.hpp>

@@ -8,6 +8,7 @@
 #include <span>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 
 #include <boost/hana/at.hpp>
 #include <boost/hana/tuple.hpp>
@@ -84,6 +85,41 @@ struct layer_of<layer_list<Ls...>> {
   static constexpr std::size_t state_bytes =
       (std::size_t{0} + ... + (std::is_same_v<typename Ls::state_type, no_state> ? 0 : sizeof(typename Ls::state_type)));
 };
+/// <layer, whether it can run one time step at a time>
+template <std::size_t Layer, bool Streams>
+struct streaming_layer_at {
+  static constexpr bool ok = Streams;
+};
+
+/// A layer streams when it has a step() (ctnn::StreamingLayer) or maps a vector to a vector
+/// keeping no state (it streams through forward()).
+template <class L>
+inline constexpr bool streams = StreamingLayer<L> || (L::input_shape::rank == 1 &&
+                                                      L::output_shape::rank == 1 &&
+                                                      std::is_same_v<typename L::state_type, no_state>);
+
+/// One layer's state inside a network's state (a base per layer, so the whole stays an aggregate).
+template <std::size_t I, class S>
+struct state_slot {
+  S value{};
+  friend constexpr bool operator==(const state_slot&, const state_slot&) = default;
+};
+template <class Seq, class... S>
+struct state_list;
+template <std::size_t... I, class... S>
+struct state_list<std::index_sequence<I...>, S...> : state_slot<I, S>... {
+  friend constexpr bool operator==(const state_list&, const state_list&) = default;
+};
+template <class List>
+struct state_of_list;
+template <class... Ls>
+struct state_of_list<layer_list<Ls...>> {
+  using type = state_list<std::index_sequence_for<Ls...>, typename Ls::state_type...>;
+};
+template <std::size_t I, class S>
+constexpr S& state_at(state_slot<I, S>& s) noexcept { return s.value; }
+template <std::size_t I, class S>
+constexpr const S& state_at(const state_slot<I, S>& s) noexcept { return s.value; }
 }  // namespace detail
 
 /// A feed-forward network whose whole topology is its type.
@@ -169,6 +205,17 @@ class network
   /// Bytes of the memory the layers carry between calls (0: no layer has state).
   static constexpr std::size_t state_bytes = info::state_bytes;
 
+  /// What the layers remember between time steps (ctnn::network::step): each layer's
+  /// state_type, zero when value-initialised, trivially copyable. `state_bytes` of it is real
+  /// memory (stateless layers hold an empty slot).
+  using state_type = typename detail::state_of_list<layers_list>::type;
+  /// One time step of the input and of the output (the Channels of a time x channels shape,
+  /// the whole of a vector).
+  static constexpr std::size_t step_input_size = step_width<input_shape>;
+  static constexpr std::size_t step_output_size = step_width<output_shape>;
+  using step_input_type = std::array<value_type, step_input_size>;
+  using step_output_type = std::array<value_type, step_output_size>;
+
   /// All parameters zero.
   constexpr network() noexcept = default;
   /// Parameters from a flat array in the documented order (see ctnn::parameters).
@@ -235,6 +282,48 @@ class network
     });
   }
 
+  /// One time step of a stream: y_t from x_t, updating what the layers remember in `state`.
+  /// Bounded work, no allocation, no exception: safe in an audio callback or a control loop.
+  /// Running a window step by step from a zero state gives forward(window)'s bits at every step
+  /// (for a layer that shortens the window, such as a valid conv1d, its own documentation says
+  /// which steps line up). A non-finite input propagates into the state and stays there until
+  /// reset(state) (see ctnn::all_finite).
+  constexpr step_output_type step(const step_input_type& x, state_type& state) const noexcept {
+    step_output_type y{};
+    step(std::span<const value_type, step_input_size>(x), state, std::span<value_type, step_output_size>(y));
+    return y;
+  }
+
+  /// The same on caller-owned spans.
+  constexpr void step(std::span<const value_type, step_input_size> x, state_type& state,
+                      std::span<value_type, step_output_size> y) const noexcept {
+    static_assert(check_streaming(), "ctnn::network::step: see the message above");
+    constexpr std::size_t width = max_step_width();
+    std::array<value_type, width> buffer[2]{};
+    detail::static_for<layer_count>([&](auto Ic) {
+      constexpr std::size_t I = decltype(Ic)::value;
+      using L = layer_type<I>;
+      constexpr std::size_t in = step_width<typename L::input_shape>;
+      constexpr std::size_t out = step_width<typename L::output_shape>;
+      if constexpr (detail::streams<L>) {
+        const auto& l = this->template layer<I>();
+        auto src = [&] {
+          if constexpr (I == 0) return x;
+          else return std::span<const value_type, in>(buffer[(I - 1) % 2].data(), in);
+        }();
+        auto dst = [&] {
+          if constexpr (I + 1 == layer_count) return y;
+          else return std::span<value_type, out>(buffer[I % 2].data(), out);
+        }();
+        if constexpr (StreamingLayer<L>) l.step(src, detail::state_at<I>(state), dst);
+        else l.forward(src, dst);
+      }
+    });
+  }
+
+  /// Forget everything the layers remember (the state of a fresh stream).
+  static constexpr void reset(state_type& state) noexcept { state = state_type{}; }
+
   /// Forward pass that records what the backward pass needs: the input and every layer's trace
   /// (dense: z and a).
   constexpr void forward(const input_type& x, trace_type& t) const noexcept {
@@ -256,6 +345,25 @@ class network
   }
 
   friend constexpr bool operator==(const network&, const network&) = default;
+
+ private:
+  static consteval bool check_streaming() {
+    detail::static_for<layer_count>([](auto Ic) {
+      constexpr std::size_t I = decltype(Ic)::value;
+      static_assert(detail::streaming_layer_at<I, detail::streams<layer_type<I>>>::ok,
+                    "ctnn::network::step: this layer cannot run one time step at a time (it has "
+                    "no step(); see ctnn::StreamingLayer, and <layer, ...> in streaming_layer_at)");
+    });
+    return true;
+  }
+  static consteval std::size_t max_step_width() {
+    std::size_t w = 1;
+    detail::static_for<layer_count>([&](auto Ic) {
+      constexpr std::size_t out = step_width<typename layer_type<decltype(Ic)::value>::output_shape>;
+      w = out > w ? out : w;
+    });
+    return w;
+  }
 };
 
 /// Everything a forward pass computed, statically sized from the network type: the input (as

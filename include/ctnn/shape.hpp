@@ -83,6 +83,13 @@ constexpr void for_each_element(F& f, A0& a0, As&... as) noexcept {
   }
 }
 
+/// Time steps and channels of a shape<Time, Channels> (a vector counts as one step of all its
+/// values, so that a layer alias stays well-formed after its shape rule has failed).
+template <class Shape>
+inline constexpr std::size_t time_of = Shape::rank >= 2 ? Shape::dims[0] : 1;
+template <class Shape>
+inline constexpr std::size_t channels_of = Shape::size / (time_of<Shape> == 0 ? 1 : time_of<Shape>);
+
 /// Row-major copy of a (nested) std::array into a run of values, and back.
 template <class T, class A>
 constexpr void flatten_into(const A& a, T* out) noexcept {

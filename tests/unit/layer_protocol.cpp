@@ -15,6 +15,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "../support/sample_values.hpp"
+
 #include "../support/toy_layers.hpp"
 
 namespace {
@@ -23,23 +25,6 @@ namespace {
 template <class T>
 using toy_net = ctnn::network<T, ctnn::input<4, 3>, toy::channel_scale, toy::reverse_time,
                               toy::flatten, ctnn::dense<2, ctnn::tanh>>;
-
-template <class Net>
-Net make_net() {
-  Net net{};
-  for (std::size_t k = 0; k < Net::parameter_count; ++k)
-    net[k] = static_cast<typename Net::value_type>(0.1 + 0.37 * std::sin(1.7 * static_cast<double>(k) + 0.3));
-  return net;
-}
-
-template <class T>
-typename toy_net<T>::input_type make_input() {
-  typename toy_net<T>::input_type x{};
-  for (std::size_t t = 0; t < 4; ++t)
-    for (std::size_t c = 0; c < 3; ++c)
-      x[t][c] = static_cast<T>(std::cos(0.9 * static_cast<double>(t * 3 + c)) - 0.2);
-  return x;
-}
 
 }  // namespace
 
@@ -61,8 +46,8 @@ TEST_CASE("layer protocol: toy layers are ctnn::Layer and resolve with 2-D shape
 
 TEST_CASE("layer protocol: forward through toy layers equals the hand computation", "[layer_protocol]") {
   using net_t = toy_net<double>;
-  const auto net = make_net<net_t>();
-  const auto x = make_input<double>();
+  const auto net = test_values::sine_network<net_t>();
+  const auto x = test_values::cosine_input<toy_net<double>>();
   const auto& s = net.layer<0>().s;
   const auto& d = net.layer<3>();
   std::array<double, 12> flat{};
@@ -89,8 +74,8 @@ TEST_CASE("layer protocol: forward through toy layers equals the hand computatio
 
 TEST_CASE("layer protocol: backward through toy layers matches finite differences", "[layer_protocol]") {
   using net_t = toy_net<double>;
-  auto net = make_net<net_t>();
-  const auto x = make_input<double>();
+  auto net = test_values::sine_network<net_t>();
+  const auto x = test_values::cosine_input<toy_net<double>>();
   const std::array<double, 2> c{0.7, -1.3};  // L = c . y
   auto loss = [&](const net_t& n, const net_t::input_type& in) {
     const auto y = n.forward(in);
@@ -160,7 +145,7 @@ TEST_CASE("layer protocol: init, an optimiser and fit reach toy parameters", "[l
 
 TEST_CASE("layer protocol: save/load and export through the protocol", "[layer_protocol]") {
   using net_t = toy_net<double>;
-  const auto net = make_net<net_t>();
+  const auto net = test_values::sine_network<net_t>();
   std::array<std::byte, ctnn::serialized_size<net_t>> blob{};
   REQUIRE(ctnn::save(net, std::span<std::byte, blob.size()>(blob)) == ctnn::status::ok);
   net_t back{};

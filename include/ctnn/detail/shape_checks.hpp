@@ -44,6 +44,11 @@ template <std::size_t Layer, std::size_t Rank>
 struct vector_input_at_layer {
   static constexpr bool ok = Rank == 1;
 };
+/// <layer, rank of its input shape>: the layer reads time x channels
+template <std::size_t Layer, std::size_t Rank>
+struct sequence_input_at_layer {
+  static constexpr bool ok = Rank == 2;
+};
 /// <layer, layer_count>
 template <std::size_t Layer, std::size_t LayerCount>
 struct softmax_at_layer {
