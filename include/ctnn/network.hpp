@@ -82,6 +82,12 @@ struct layer_of<layer_list<Ls...>> {
     return m;
   }();
   static constexpr std::size_t macs = (std::size_t{0} + ... + Ls::forward_macs);
+  /// Widest time step of any layer's output (the streaming buffers).
+  static constexpr std::size_t max_step_width = [] {
+    std::size_t m = 1;
+    ((m = step_width<typename Ls::output_shape> > m ? step_width<typename Ls::output_shape> : m), ...);
+    return m;
+  }();
   static constexpr std::size_t state_bytes =
       (std::size_t{0} + ... + (std::is_same_v<typename Ls::state_type, no_state> ? 0 : sizeof(typename Ls::state_type)));
 };
@@ -298,8 +304,7 @@ class network
   constexpr void step(std::span<const value_type, step_input_size> x, state_type& state,
                       std::span<value_type, step_output_size> y) const noexcept {
     static_assert(check_streaming(), "ctnn::network::step: see the message above");
-    constexpr std::size_t width = max_step_width();
-    std::array<value_type, width> buffer[2]{};
+    std::array<value_type, info::max_step_width> buffer[2]{};
     detail::static_for<layer_count>([&](auto Ic) {
       constexpr std::size_t I = decltype(Ic)::value;
       using L = layer_type<I>;
@@ -355,14 +360,6 @@ class network
                     "no step(); see ctnn::StreamingLayer, and <layer, ...> in streaming_layer_at)");
     });
     return true;
-  }
-  static consteval std::size_t max_step_width() {
-    std::size_t w = 1;
-    detail::static_for<layer_count>([&](auto Ic) {
-      constexpr std::size_t out = step_width<typename layer_type<decltype(Ic)::value>::output_shape>;
-      w = out > w ? out : w;
-    });
-    return w;
   }
 };
 
