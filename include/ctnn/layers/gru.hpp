@@ -321,7 +321,7 @@ struct gru {
     static_assert(detail::gru_hidden_size_at_layer<Index, Hidden>::ok,
                   "ctnn::gru<Hidden>: a GRU needs Hidden > 0 (see <layer, Hidden> in "
                   "gru_hidden_size_at_layer)");
-    static_assert(!features_stated ||
+    static_assert(!features_stated || InShape::rank != 2 ||
                       detail::gru_features_at_layer<Index, detail::gru_sequence_of<InShape>::channels,
                                                     declared_features>::ok,
                   "ctnn::gru<Hidden, Features>: a GRU fed the wrong feature width: the stated "
