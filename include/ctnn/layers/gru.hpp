@@ -4,7 +4,7 @@
 /// (ctnn::gru_layer), with its trace (ctnn::gru_trace) and its streaming state (ctnn::gru_state).
 ///
 /// The equations and the gate order are PyTorch's nn.GRU, so that its weights load without
-/// reordering (r: reset, z: update, n: new; sigma: the logistic sigmoid):
+/// reordering (r: reset, z: update, n: candidate; sigma: the logistic sigmoid):
 ///
 ///     r  = sigma(W_ir x + b_ir + W_hr h + b_hr)
 ///     z  = sigma(W_iz x + b_iz + W_hz h + b_hz)
@@ -31,7 +31,7 @@
 namespace ctnn {
 
 /// What one window of a GRU layer recorded for backpropagation through time: per step t (row t
-/// of Hidden values each) the gates r, z, n, the term hn = W_hn h_{t-1} + b_hn, and the new
+/// of Hidden values each) the gates r, z, n, the term hn = W_hn h_{t-1} + b_hn, and the next
 /// hidden state h_t (the layer's output).
 template <class T, std::size_t Time, std::size_t Hidden>
 struct gru_trace {
@@ -95,15 +95,15 @@ struct gru_layer {
 
   /// One cell update, the only place the forward equations are written (forward, the traced
   /// forward and step all call it, so they give the same bits): from x (Features values) and
-  /// h_prev (Hidden) writes r, z, n, hn = W_hn h_prev + b_hn and h_new (Hidden each). h_new must
+  /// h_prev (Hidden) writes r, z, n, hn = W_hn h_prev + b_hn and h_next (Hidden each). h_next must
   /// not overlap h_prev.
-  constexpr void cell(const T* x, const T* h_prev, T* r, T* z, T* n, T* hn, T* h_new) const noexcept {
+  constexpr void cell(const T* x, const T* h_prev, T* r, T* z, T* n, T* hn, T* h_next) const noexcept {
     for (std::size_t j = 0; j < Hidden; ++j) {
       r[j] = sigmoid::value(input_term(j, x) + hidden_term(j, h_prev));
       z[j] = sigmoid::value(input_term(Hidden + j, x) + hidden_term(Hidden + j, h_prev));
       hn[j] = hidden_term(2 * Hidden + j, h_prev);
       n[j] = tanh::value(input_term(2 * Hidden + j, x) + r[j] * hn[j]);
-      h_new[j] = (T(1) - z[j]) * n[j] + z[j] * h_prev[j];
+      h_next[j] = (T(1) - z[j]) * n[j] + z[j] * h_prev[j];
     }
   }
 
@@ -127,7 +127,7 @@ struct gru_layer {
     }
   }
 
-  /// One time step for streaming: reads x_t, advances state.h, writes the new state into y_t.
+  /// One time step for streaming: reads x_t, advances state.h, writes the updated state into y_t.
   constexpr void step(std::span<const T, Features> x_t, state_type& state,
                       std::span<T, Hidden> y_t) const noexcept {
     std::array<T, Hidden> r{}, z{}, n{}, hn{};
