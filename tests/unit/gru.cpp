@@ -16,7 +16,6 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
-#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -424,25 +423,45 @@ TEMPLATE_TEST_CASE("gru: streaming a window step by step gives the same bits as 
   CHECK(carried != fresh);
 }
 
-TEST_CASE("gru: constant-evaluated forward and backward give the run-time bits", "[gru]") {
-  using net_t = net_a<double>;
-  using R = ref::values<double>;
-  static constexpr auto at_compile_time = [] {
+/// What the constant-evaluation test compares: forward, the streamed window, the batch
+/// gradient and a jvp, for the reference problem a.
+template <class T>
+struct everything_a {
+  using net_t = net_a<T>;
+  using R = ref::values<T>;
+  typename net_t::output_type forward{};
+  std::array<T, 20> streamed{};
+  batch_mse<net_t, R::a_x.size(), R::a_y.size()> mse;
+  std::array<T, 20> tangent{};
+
+  constexpr everything_a() : mse(net_t(R::a_params), R::a_x, R::a_y) {
     const net_t net(R::a_params);
-    return net.forward(to_input<net_t>(R::a_x.data()));
-  }();
-  static constexpr auto grads_at_compile_time = [] {
-    const net_t net(R::a_params);
-    return batch_mse<net_t, R::a_x.size(), R::a_y.size()>(net, R::a_x, R::a_y);
-  }();
-  const net_t net(R::a_params);
-  const auto at_run_time = net.forward(to_input<net_t>(R::a_x.data()));
-  CHECK(same_bits(at_compile_time, at_run_time));
-  const batch_mse<net_t, R::a_x.size(), R::a_y.size()> r(net, R::a_x, R::a_y);
-  CHECK(grads_at_compile_time.grads == r.grads);
-  CHECK(grads_at_compile_time.dx == r.dx);
-  CHECK(grads_at_compile_time.loss == r.loss);
-  STATIC_REQUIRE(at_compile_time[4][3] != 0.0);
+    forward = net.forward(to_input<net_t>(R::a_x.data()));
+    const auto& l = net.template layer<0>();
+    typename net_t::template layer_type<0>::state_type state{};
+    for (std::size_t t = 0; t < 5; ++t)
+      l.step(std::span<const T, 3>(R::a_x.data() + 3 * t, 3), state,
+             std::span<T, 4>(streamed.data() + 4 * t, 4));
+    const auto tr = net.traced(to_input<net_t>(R::a_x.data()));
+    l.jvp(tr.template layer<0>(), std::span<const T, 15>(R::a_x.data() + 15, 15),
+          std::span<T, 20>(tangent));
+  }
+};
+
+TEMPLATE_TEST_CASE("gru: constant-evaluated forward, step, backward and jvp give the run-time bits",
+                   "[gru]", float, double) {
+  static constexpr everything_a<TestType> at_compile_time{};
+  const everything_a<TestType> at_run_time{};
+  CHECK(same_bits(at_compile_time.forward, at_run_time.forward));
+  CHECK(same_bits(at_compile_time.streamed, at_run_time.streamed));
+  CHECK(same_bits(at_compile_time.mse.out, at_run_time.mse.out));
+  CHECK(at_compile_time.mse.grads == at_run_time.mse.grads);
+  CHECK(same_bits(at_compile_time.mse.dx, at_run_time.mse.dx));
+  CHECK(same_bits(at_compile_time.mse.loss, at_run_time.mse.loss));
+  CHECK(same_bits(at_compile_time.tangent, at_run_time.tangent));
+  CHECK(same_bits(at_run_time.streamed, row<20>(at_run_time.mse.out, 0)));  // streamed == window
+  STATIC_REQUIRE(at_compile_time.forward[4][3] != TestType(0));
+  STATIC_REQUIRE(at_compile_time.tangent[19] != TestType(0));
 }
 
 TEST_CASE("gru: jvp matches central finite differences and the vjp", "[gru]") {
