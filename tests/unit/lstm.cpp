@@ -455,7 +455,7 @@ TEMPLATE_TEST_CASE("lstm: constant evaluation gives run time's bits", "[lstm]", 
   constexpr auto streamed = [] {
     const auto net = rational_net<TestType>();
     const auto x = rational_input<TestType>();
-    typename net_a<TestType>::layer_type<0>::state_type s{};
+    typename net_a<TestType>::template layer_type<0>::state_type s{};
     std::array<TestType, 4> y{};
     for (std::size_t t = 0; t < 5; ++t)
       net.template layer<0>().step(std::span<const TestType, 3>(x[t]), s, std::span<TestType, 4>(y));
