@@ -601,6 +601,24 @@ TEST_CASE("conv1d: init, fit with adam, save/load and export through a network",
   CHECK(net.layer<0>().weight != start.layer<0>().weight);
   CHECK(net.layer<1>().bias != start.layer<1>().bias);
 
+  // orthogonal init and LSUV see weight as Channels rows of InChannels * Kernel (as
+  // torch.nn.init.orthogonal_ flattens a Conv1d weight): orthonormal rows, then Var(z) ~ 1
+  net_t ortho{};
+  ctnn::rng gen2{7};
+  ctnn::init(ortho, ctnn::orthogonal{}, gen2);
+  const auto& w = ortho.layer<0>().weight;
+  for (std::size_t r = 0; r < w.size(); ++r)
+    for (std::size_t q = 0; q < w.size(); ++q) {
+      float d = 0;
+      for (std::size_t j = 0; j < w[r].size(); ++j) d += w[r][j] * w[q][j];
+      CHECK(d == Approx(r == q ? 1.0f : 0.0f).margin(1e-5));
+    }
+  const auto lsuv = ctnn::lsuv(ortho, std::span<const net_t::input_type>(X), gen2);
+  REQUIRE(lsuv.ok());
+  CHECK(lsuv.converged[0]);
+  CHECK(lsuv.converged[1]);
+  CHECK(lsuv.variance[0] == Approx(1.0f).margin(0.1));
+
   std::array<std::byte, ctnn::serialized_size<net_t>> blob{};
   REQUIRE(ctnn::save(net, std::span<std::byte, blob.size()>(blob)) == ctnn::status::ok);
   net_t back{};
