@@ -468,4 +468,20 @@ inline constexpr bool is_output_only = [] {
 }();
 
 }  // namespace detail
+namespace detail {
+/// A layer's activation: its `activation` member, or identity for a layer kind without one
+/// (gru, last_step, ...: their output is what a loss sees).
+template <class Layer>
+struct activation_of {
+  using type = identity;
+};
+template <class Layer>
+  requires requires { typename Layer::activation; }
+struct activation_of<Layer> {
+  using type = typename Layer::activation;
+};
+template <class Layer>
+using activation_of_t = typename activation_of<Layer>::type;
+}  // namespace detail
+
 }  // namespace ctnn

@@ -101,7 +101,18 @@ constexpr typename Net::output_type output_delta(const trace<Net>& t,
   using T = typename Net::value_type;
   constexpr std::size_t L = Net::layer_count - 1, N = Net::output_size;
   using layer_t = typename Net::template layer_type<L>;
-  if constexpr (detail::has_activation<layer_t>) {
+  if constexpr (detail::has_activation<layer_t> && Net::output_shape::rank > 1) {
+    // a sequence output through its element-wise activation, in row-major order
+    const auto& lt = t.template layer<L>();
+    const auto g = detail::flat_copy<T>(dL_dy);
+    std::array<T, N> delta{};
+    detail::activation_vjp<typename layer_t::activation, T, N>(
+        std::span<const T, N>(lt.z), std::span<const T, N>(lt.a), std::span<const T, N>(g),
+        std::span<T, N>(delta));
+    typename Net::output_type out{};
+    detail::unflatten_from(delta.data(), out);
+    return out;
+  } else if constexpr (detail::has_activation<layer_t>) {
     typename Net::output_type delta{};
     const auto& lt = t.template layer<L>();
     detail::activation_vjp<typename layer_t::activation, T, N>(

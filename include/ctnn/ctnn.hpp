@@ -10,7 +10,10 @@
 #include <ctnn/layer.hpp>
 #include <ctnn/parameters.hpp>
 #include <ctnn/network.hpp>
+#include <ctnn/layers/conv1d.hpp>
+#include <ctnn/layers/gru.hpp>
 #include <ctnn/layers/last_step.hpp>
+#include <ctnn/layers/lstm.hpp>
 #include <ctnn/layers/time_distributed.hpp>
 #include <ctnn/chain.hpp>
 #include <ctnn/backward.hpp>

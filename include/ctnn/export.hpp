@@ -228,6 +228,22 @@ constexpr status export_header(const Net& net, Sink&& sink, const export_options
       "#pragma once\n\n#include ");
   out(options.include);
   out("\n");
+  // Each layer kind's own header (ctnn::Layer's optional `header`), once.
+  detail::static_for<Net::layer_count>([&](auto Ic) {
+    using L = typename Net::template layer_type<decltype(Ic)::value>;
+    if constexpr (requires { L::header; }) {
+      bool seen = std::string_view(L::header) == options.include;
+      detail::static_for<decltype(Ic)::value>([&](auto Jc) {
+        using M = typename Net::template layer_type<decltype(Jc)::value>;
+        if constexpr (requires { M::header; }) seen = seen || std::string_view(M::header) == L::header;
+      });
+      if (!seen) {
+        out("#include ");
+        out(L::header);
+        out("\n");
+      }
+    }
+  });
   out(options.preamble);
   out("\nnamespace ");
   out(options.namespace_name);

@@ -160,19 +160,6 @@ constexpr void normal_weights(Layer& layer, rng& gen, double mean, Stddev stddev
 }
 
 /// A spread that does not depend on the fans.
-/// A layer's activation (identity for a layer kind without one).
-template <class Layer>
-struct activation_of {
-  using type = identity;
-};
-template <class Layer>
-  requires requires { typename Layer::activation; }
-struct activation_of<Layer> {
-  using type = typename Layer::activation;
-};
-template <class Layer>
-using activation_of_t = typename activation_of<Layer>::type;
-
 struct fixed_spread {
   double value;
   template <class X>

@@ -22,8 +22,12 @@
 /// | `backward(x, trace, dy, grads, overwrite, dx)` | from dL/dy: adds dL/dparameters into `*grads` (unless it is nullptr; `overwrite`: replace instead of add), writes dL/dx into `dx` (unless nullptr) |
 /// | `jvp(trace, dx, dy)`                     | forward-mode tangent: dy = (dy/dx) dx                      |
 /// | `state_type`                             | memory carried between calls (recurrent layers, streaming convolution); ctnn::no_state for a stateless layer |
-/// | `fingerprint(h)` (static)                | its kind and configuration into a hasher (`h.text(sv)`, `h.u64(v)`): the saved format's topology check |
+/// | `fingerprint(h)` (static)                | its kind and configuration into a hasher (`h.text(sv)`, `h.u64(v)`): the saved format's topology check; what the parameters depend on, not the window length (weights trained on windows load into a streaming network with a shorter window) |
 /// | `spell(out)` (static)                    | its C++ spelling as a user writes it (`ctnn::dense<3, ctnn::sigmoid>`), for exported headers |
+///
+/// Optional, for export: `static constexpr std::string_view header = "<ctnn/layers/gru.hpp>";`
+/// what an exported header includes for this layer kind (once; layers in <ctnn/network.hpp>
+/// need none).
 ///
 /// Optional, for streaming (ctnn::network::step): a layer that can run one time step at a time
 /// provides `step(x_t, state, y_t)` (const, noexcept): it reads the values of one time step

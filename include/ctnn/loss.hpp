@@ -557,9 +557,10 @@ using bce = binary_cross_entropy;
 // The entry points the training loop uses
 // ---------------------------------------------------------------------------------------------
 
-/// The activation of a network's output layer.
+/// The activation of a network's output layer (ctnn::identity for a layer kind without one).
 template <class Net>
-using output_activation_t = typename Net::template layer_type<Net::layer_count - 1>::activation;
+using output_activation_t =
+    detail::activation_of_t<typename Net::template layer_type<Net::layer_count - 1>>;
 
 namespace detail {
 
@@ -637,6 +638,15 @@ constexpr typename Net::value_type loss_and_output_delta(const L& loss, const tr
   using act = output_activation_t<Net>;
   if constexpr (!detail::check_loss_for<L, Net>()) {
     return T(0);
+  } else if constexpr (Net::output_shape::rank > 1) {
+    // A sequence output (time x channels): the loss sees its values in row-major order.
+    const auto flat_target = detail::flat_copy<T>(target);
+    std::array<T, N> g{};
+    detail::gradient_of(loss, t.output(), flat_target, g);
+    typename Net::output_type dL_dy{};
+    detail::unflatten_from(g.data(), dL_dy);
+    dL_dz = output_delta(t, dL_dy);
+    return detail::value_of(loss, t.output(), flat_target);
   } else if constexpr (FusedLoss<L, act, T, N>) {
     return detail::fused_value_and_delta_of<act>(loss, t.template layer<Net::layer_count - 1>().z,
                                                  target, dL_dz);
@@ -660,6 +670,9 @@ constexpr typename Net::value_type loss_value(const L& loss, const Net& net,
   using act = output_activation_t<Net>;
   if constexpr (!detail::check_loss_for<L, Net>()) {
     return T(0);
+  } else if constexpr (Net::output_shape::rank > 1) {
+    const trace<Net> t = net.traced(x);
+    return detail::value_of(loss, t.output(), detail::flat_copy<T>(target));
   } else if constexpr (FusedLoss<L, act, T, N>) {
     const trace<Net> t = net.traced(x);
     typename Net::output_type unused{};

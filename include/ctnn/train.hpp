@@ -393,7 +393,7 @@ constexpr evaluation evaluate(const Net& net, std::span<const typename Net::inpu
   for (std::size_t s = 0; s < X.size(); ++s) {
     net.forward(X[s], t);
     sum += loss_and_output_delta(loss, t, Y[s], delta);
-    right += is_correct(t.output(), Y[s]) ? 1u : 0u;
+    right += is_correct(t.output(), detail::flat_copy<T>(Y[s])) ? 1u : 0u;
   }
   e.loss = static_cast<double>(sum / static_cast<T>(X.size()));
   e.accuracy = static_cast<double>(right) / static_cast<double>(X.size());

@@ -363,7 +363,6 @@ TEST_CASE("conv1d: the protocol members and shapes", "[conv1d]") {
   using base = ctnn::conv1d_layer<float, 16, 4, 8, 3, ctnn::tanh, 2, 1, padding::causal>;
   const std::vector<std::uint64_t> prints{
       fingerprint<base>(),
-      fingerprint<ctnn::conv1d_layer<float, 17, 4, 8, 3, ctnn::tanh, 2, 1, padding::causal>>(),
       fingerprint<ctnn::conv1d_layer<float, 16, 5, 8, 3, ctnn::tanh, 2, 1, padding::causal>>(),
       fingerprint<ctnn::conv1d_layer<float, 16, 4, 9, 3, ctnn::tanh, 2, 1, padding::causal>>(),
       fingerprint<ctnn::conv1d_layer<float, 16, 4, 8, 4, ctnn::tanh, 2, 1, padding::causal>>(),
@@ -373,6 +372,9 @@ TEST_CASE("conv1d: the protocol members and shapes", "[conv1d]") {
       fingerprint<ctnn::conv1d_layer<float, 16, 4, 8, 3, ctnn::tanh, 2, 1, padding::valid>>(),
       fingerprint<ctnn::conv1d_layer<float, 16, 4, 8, 3, ctnn::tanh, 2, 1, padding::same>>(),
   };
+  // The window length is not part of it: weights trained on 16-step windows load into 17.
+  CHECK(fingerprint<ctnn::conv1d_layer<float, 17, 4, 8, 3, ctnn::tanh, 2, 1, padding::causal>>() ==
+        prints[0]);
   for (std::size_t i = 0; i < prints.size(); ++i)
     for (std::size_t j = i + 1; j < prints.size(); ++j) {
       INFO("configurations " << i << " and " << j);

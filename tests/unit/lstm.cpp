@@ -297,10 +297,12 @@ TEST_CASE("lstm: a ctnn::Layer and ctnn::StreamingLayer with PyTorch's tensors",
   CHECK(tensors[2].count == 16);
   CHECK(tensors[3].count == 16);
 
-  // The fingerprint carries kind, Time, Features and Hidden: the same parameters over another
-  // window length are another topology.
-  STATIC_REQUIRE(ctnn::topology_fingerprint<net_a<double>> !=
+  // The fingerprint carries kind, Features and Hidden, not the window length: weights trained
+  // on 5-step windows load into a network that streams (or reads 6-step windows).
+  STATIC_REQUIRE(ctnn::topology_fingerprint<net_a<double>> ==
                  ctnn::topology_fingerprint<ctnn::network<double, ctnn::input<6, 3>, ctnn::lstm<4>>>);
+  STATIC_REQUIRE(ctnn::topology_fingerprint<net_a<double>> !=
+                 ctnn::topology_fingerprint<ctnn::network<double, ctnn::input<5, 3>, ctnn::lstm<5>>>);
   STATIC_REQUIRE(ctnn::topology_fingerprint<net_a<double>> ==
                  ctnn::topology_fingerprint<ctnn::network<double, ctnn::input<5, 3>, ctnn::lstm<4, 3>>>);
 }

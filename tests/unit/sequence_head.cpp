@@ -207,3 +207,54 @@ TEST_CASE("sequence head: fit, save/load and export reach the wrapped layer", "[
                   "ctnn::time_distributed<ctnn::dense<5, ctnn::tanh>>, ctnn::last_step, "
                   "ctnn::dense<2, ctnn::sigmoid>>") != std::string::npos);
 }
+
+TEST_CASE("sequence head: a network that ends in a recurrent layer or last_step trains with mse",
+          "[sequence_head]") {
+  // No activation on the output layer: the loss sees it as ctnn::identity.
+  using last_t = ctnn::network<double, ctnn::input<4, 3>, ctnn::gru<5>, ctnn::last_step>;
+  using seq_t = ctnn::network<double, ctnn::input<4, 3>, ctnn::lstm<2>>;
+  STATIC_REQUIRE(std::is_same_v<ctnn::output_activation_t<last_t>, ctnn::identity>);
+  STATIC_REQUIRE(std::is_same_v<ctnn::output_activation_t<seq_t>, ctnn::identity>);
+  auto train = [](auto net) {
+    using N = decltype(net);
+    ctnn::rng gen{11};
+    ctnn::init(net, ctnn::xavier_uniform{}, gen);
+    std::vector<typename N::input_type> X(12);
+    std::vector<typename N::output_type> Y(12);
+    for (std::size_t s = 0; s < X.size(); ++s) {
+      X[s] = test_values::cosine_input<N>(0.5 * static_cast<double>(s));
+      auto flat = ctnn::detail::flat_copy<double>(Y[s]);
+      for (std::size_t j = 0; j < flat.size(); ++j) flat[j] = 0.3 * std::sin(static_cast<double>(s + j));
+      ctnn::detail::unflatten_from(flat.data(), Y[s]);
+    }
+    const auto before = ctnn::evaluate(net, std::span<const typename N::input_type>(X),
+                                       std::span<const typename N::output_type>(Y), ctnn::mse{});
+    const auto report = ctnn::fit(net, std::span<const typename N::input_type>(X),
+                                  std::span<const typename N::output_type>(Y), ctnn::mse{},
+                                  ctnn::adam{0.02}, {.epochs = 80, .batch_size = 4, .shuffle_seed = 3});
+    REQUIRE(report.status == ctnn::status::ok);
+    const auto after = ctnn::evaluate(net, std::span<const typename N::input_type>(X),
+                                      std::span<const typename N::output_type>(Y), ctnn::mse{});
+    CHECK(after.loss < 0.5 * before.loss);
+  };
+  train(last_t{});
+  train(seq_t{});
+}
+
+TEST_CASE("sequence head: an exported header includes each layer kind's header once", "[sequence_head]") {
+  using net_t = ctnn::network<float, ctnn::input<4, 3>, ctnn::gru<5>, ctnn::gru<3>,
+                              ctnn::time_distributed<ctnn::dense<2>>, ctnn::last_step>;
+  const auto net = test_values::sine_network<net_t>();
+  std::string text;
+  REQUIRE(ctnn::export_header(net, [&](std::string_view s) { text += s; }) == ctnn::status::ok);
+  const auto count = [&](std::string_view what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count("#include <ctnn/network.hpp>\n") == 1);
+  CHECK(count("#include <ctnn/layers/gru.hpp>\n") == 1);
+  CHECK(count("#include <ctnn/layers/time_distributed.hpp>\n") == 1);
+  CHECK(count("#include <ctnn/layers/last_step.hpp>\n") == 1);
+  CHECK(count("#include <ctnn/layers/lstm.hpp>") == 0);
+}

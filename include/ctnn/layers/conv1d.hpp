@@ -147,6 +147,7 @@ struct conv1d_layer {
   using state_type =
       std::conditional_t<streams, detail::conv1d_ring<T, reach, InChannels>, no_state>;
   static constexpr std::string_view kind = "conv1d";
+  static constexpr std::string_view header = "<ctnn/layers/conv1d.hpp>";
   static constexpr std::size_t parameter_count = Channels * patch_size + Channels;
   /// Every tap of every output, padding zeros included (what the patch form computes).
   static constexpr std::size_t forward_macs = output_time * Channels * patch_size;
@@ -293,8 +294,7 @@ struct conv1d_layer {
   /// parameter (the element type is recorded by the format itself).
   template <class H>
   static constexpr void fingerprint(H& h) noexcept {
-    h.text(kind);
-    h.u64(Time);
+    h.text(kind);  // not Time: the weights do not depend on the window length
     h.u64(InChannels);
     h.u64(Channels);
     h.u64(Kernel);

@@ -67,6 +67,7 @@ struct gru_layer {
   using trace_type = gru_trace<T, Time, Hidden>;
   using state_type = gru_state<T, Hidden>;
   static constexpr std::string_view kind = "gru";
+  static constexpr std::string_view header = "<ctnn/layers/gru.hpp>";
   static constexpr std::size_t time_steps = Time;
   static constexpr std::size_t feature_count = Features;
   static constexpr std::size_t hidden_size = Hidden;

@@ -25,6 +25,7 @@ struct last_step_layer {
   using output_shape = shape<Channels>;
   using state_type = no_state;
   static constexpr std::string_view kind = "last_step";
+  static constexpr std::string_view header = "<ctnn/layers/last_step.hpp>";
   static constexpr std::size_t parameter_count = 0, forward_macs = 0;
   static constexpr std::size_t fan_in = 1, fan_out = 1;
   static constexpr std::size_t offset = (Time - 1) * Channels;  // where the last step starts
@@ -63,8 +64,7 @@ struct last_step_layer {
 
   template <class H>
   static constexpr void fingerprint(H& h) noexcept {
-    h.text(kind);
-    h.u64(Time);
+    h.text(kind);  // not Time: nothing here depends on the window length
     h.u64(Channels);
   }
   template <class Sink>

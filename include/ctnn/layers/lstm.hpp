@@ -73,6 +73,7 @@ struct lstm_layer {
   using trace_type = lstm_trace<T, Time, Hidden>;
   using state_type = lstm_state<T, Hidden>;
   static constexpr std::string_view kind = "lstm";
+  static constexpr std::string_view header = "<ctnn/layers/lstm.hpp>";
   static constexpr std::size_t parameter_count = G * F + G * H + 2 * G;
   /// The gate pre-activations (4 Hidden dot products of Features + Hidden) and the cell's three
   /// products per unit (f c, i g, o tanh(c)), for every step of the window.
@@ -205,11 +206,11 @@ struct lstm_layer {
     }
   }
 
-  /// Kind and configuration for the saved format's topology fingerprint.
+  /// Kind and configuration for the saved format's topology fingerprint. Not the window length:
+  /// the weights do not depend on it (trained on windows, they load into a streaming network).
   template <class Hasher>
   static constexpr void fingerprint(Hasher& h) noexcept {
     h.text(kind);
-    h.u64(Time);
     h.u64(F);
     h.u64(H);
   }

@@ -30,6 +30,7 @@ struct time_distributed_layer {
   using output_shape = shape<Time, Out>;
   using state_type = no_state;
   static constexpr std::string_view kind = "time_distributed";
+  static constexpr std::string_view header = "<ctnn/layers/time_distributed.hpp>";
   static constexpr std::size_t parameter_count = Inner::parameter_count;
   static constexpr std::size_t forward_macs = Time * Inner::forward_macs;
   static constexpr std::size_t fan_in = Inner::fan_in, fan_out = Inner::fan_out;
@@ -84,8 +85,7 @@ struct time_distributed_layer {
 
   template <class H>
   static constexpr void fingerprint(H& h) noexcept {
-    h.text(kind);
-    h.u64(Time);
+    h.text(kind);  // not Time: nothing here depends on the window length
     Inner::fingerprint(h);
   }
   template <class Sink>
