@@ -35,7 +35,9 @@
 #include <span>
 #include <type_traits>
 
+#include <ctnn/layer.hpp>
 #include <ctnn/math.hpp>
+#include <ctnn/network.hpp>
 #include <ctnn/parameters.hpp>
 #include <ctnn/status.hpp>
 
@@ -78,10 +80,36 @@ template <class T, std::size_t N>
   return ok;
 }
 
-/// The same for a std::array (a network's input_type / output_type).
+/// The same for a std::array (a network's input_type / output_type; nested for a window of
+/// time x channels).
 template <class T, std::size_t N>
 [[nodiscard]] constexpr bool all_finite(const std::array<T, N>& v) noexcept {
-  return all_finite(std::span<const T, N>(v));
+  if constexpr (detail::is_std_array<T>::value) {
+    bool ok = true;
+    for (const T& row : v) ok = ok && all_finite(row);
+    return ok;
+  } else {
+    return all_finite(std::span<const T, N>(v));
+  }
+}
+
+/// true when everything a stream remembers (ctnn::network::state_type) is finite. A NaN or an
+/// infinity fed to net.step reaches the state of a recurrent layer and stays there, so every
+/// later output is NaN: check the input (all_finite(x_t)) or the state, and reset it.
+template <std::size_t... I, class... S>
+[[nodiscard]] constexpr bool all_finite(const detail::state_list<std::index_sequence<I...>, S...>& state) noexcept {
+  auto one = [](const auto& s) {
+    if constexpr (requires { s.all_finite(); }) return s.all_finite();
+    else return true;  // ctnn::no_state, or a state with nothing numeric to check
+  };
+  return (one(detail::state_at<I>(state)) && ...);
+}
+
+/// status::ok when the stream state is finite, status::non_finite_value otherwise (then
+/// Net::reset(state) starts afresh).
+template <std::size_t... I, class... S>
+[[nodiscard]] constexpr status check_finite(const detail::state_list<std::index_sequence<I...>, S...>& state) noexcept {
+  return all_finite(state) ? status::ok : status::non_finite_value;
 }
 
 }  // namespace ctnn

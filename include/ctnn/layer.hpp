@@ -34,7 +34,9 @@
 /// (`step_width<input_shape>`: the Channels of a time x channels shape, all of a vector), updates
 /// `state` and writes one time step of its output. Running a window step by step from a
 /// value-initialised (zero) state gives the same bits as `forward` on the window. A stateless
-/// layer from vector to vector streams through its `forward` and needs no `step`.
+/// layer from vector to vector streams through its `forward` and needs no `step`. A state that
+/// holds numbers provides `constexpr bool all_finite() const noexcept` (ctnn::check_finite on a
+/// network's state asks every layer's).
 ///
 /// Optional, for speed: a layer may also provide the batched tile kernels of ctnn::batch_trace
 /// (`forward_tile`, `backward_tile`; see layers/dense.hpp). A network whose layers all provide

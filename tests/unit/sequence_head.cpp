@@ -10,6 +10,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -257,4 +258,40 @@ TEST_CASE("sequence head: an exported header includes each layer kind's header o
   CHECK(count("#include <ctnn/layers/time_distributed.hpp>\n") == 1);
   CHECK(count("#include <ctnn/layers/last_step.hpp>\n") == 1);
   CHECK(count("#include <ctnn/layers/lstm.hpp>") == 0);
+}
+
+TEST_CASE("sequence head: bad numbers in a stream and in training windows", "[sequence_head]") {
+  using net_t = ctnn::network<float, ctnn::input<4, 1>, ctnn::gru<3>, ctnn::last_step,
+                              ctnn::dense<1, ctnn::sigmoid>>;
+  auto net = test_values::sine_network<net_t>();
+  net_t::state_type state{};
+  CHECK(ctnn::check_finite(state) == ctnn::status::ok);
+  (void)net.step({0.5f}, state);
+  CHECK(ctnn::all_finite(state));
+  // A NaN sample poisons the recurrent state: every later output is NaN until reset.
+  (void)net.step({std::numeric_limits<float>::quiet_NaN()}, state);
+  CHECK_FALSE(ctnn::all_finite(state));
+  CHECK(ctnn::check_finite(state) == ctnn::status::non_finite_value);
+  const auto later = net.step({0.25f}, state);
+  CHECK(std::isnan(later[0]));
+  net_t::reset(state);
+  CHECK(ctnn::check_finite(state) == ctnn::status::ok);
+  CHECK(ctnn::all_finite(net.step({0.25f}, state)));
+
+  // fit refuses a window holding a NaN and changes nothing.
+  std::vector<net_t::input_type> X(4);
+  std::vector<net_t::output_type> Y(4);
+  for (std::size_t s = 0; s < X.size(); ++s) {
+    X[s] = test_values::cosine_input<net_t>(static_cast<double>(s));
+    Y[s] = {s % 2 == 0 ? 1.0f : 0.0f};
+  }
+  X[2][3][0] = std::numeric_limits<float>::infinity();
+  CHECK_FALSE(ctnn::all_finite(X[2]));
+  CHECK(ctnn::all_finite(X[1]));
+  const net_t before = net;
+  const auto report = ctnn::fit(net, std::span<const net_t::input_type>(X), std::span<const net_t::output_type>(Y),
+                                ctnn::binary_cross_entropy{}, ctnn::adam{0.01f}, {.epochs = 3, .batch_size = 2});
+  CHECK(report.status == ctnn::status::non_finite_data);
+  CHECK(report.bad_sample == 2);
+  CHECK(net == before);
 }

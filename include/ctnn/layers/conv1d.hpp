@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <ctnn/activation.hpp>
+#include <ctnn/math.hpp>
 #include <ctnn/fingerprint.hpp>
 #include <ctnn/layer.hpp>
 #include <ctnn/layers/dense.hpp>
@@ -87,6 +88,13 @@ template <class T, std::size_t Steps, std::size_t Width>
 struct conv1d_ring {
   std::array<T, Steps * Width> buffer{};
   std::size_t position = 0;
+  /// false while a NaN or an infinity is among the remembered inputs (it leaves the ring after
+  /// Steps more steps, or at a reset).
+  constexpr bool all_finite() const noexcept {
+    bool ok = true;
+    for (const T& v : buffer) ok = ok && math::isfinite(v);
+    return ok;
+  }
   friend constexpr bool operator==(const conv1d_ring&, const conv1d_ring&) = default;
 };
 

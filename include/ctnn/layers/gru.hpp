@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include <ctnn/activation.hpp>
+#include <ctnn/math.hpp>
 #include <ctnn/detail/tiles.hpp>
 #include <ctnn/layer.hpp>
 #include <ctnn/scalar.hpp>
@@ -48,6 +49,12 @@ struct gru_trace {
 template <class T, std::size_t Hidden>
 struct gru_state {
   std::array<T, Hidden> h{};
+  /// false once a NaN or an infinity got into the state (it stays until the state is reset).
+  constexpr bool all_finite() const noexcept {
+    bool ok = true;
+    for (const T& v : h) ok = ok && math::isfinite(v);
+    return ok;
+  }
   friend constexpr bool operator==(const gru_state&, const gru_state&) = default;
 };
 

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include <ctnn/activation.hpp>
+#include <ctnn/math.hpp>
 #include <ctnn/detail/tiles.hpp>
 #include <ctnn/fingerprint.hpp>
 #include <ctnn/layer.hpp>
@@ -33,6 +34,12 @@ template <class T, std::size_t Hidden>
 struct lstm_state {
   std::array<T, Hidden> h{};
   std::array<T, Hidden> c{};
+  /// false once a NaN or an infinity got into the state (it stays until the state is reset).
+  constexpr bool all_finite() const noexcept {
+    bool ok = true;
+    for (std::size_t j = 0; j < Hidden; ++j) ok = ok && math::isfinite(h[j]) && math::isfinite(c[j]);
+    return ok;
+  }
   friend constexpr bool operator==(const lstm_state&, const lstm_state&) = default;
 };
 
