@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // sequence_import: loads the blobs written by torch_to_ctnn.py --sequence-demo (a GRU digit
-// classifier, an LSTM sequence-to-sequence model, a dilated Conv1d stack; float32 and float64)
+// classifier, an LSTM sequence-to-sequence model, a dilated Conv1d stack, a causal Conv1d ->
+// GRU classifier; float32 and float64)
 // into the matching ctnn::network types and checks, for each:
 //   - the script's C++ type is this program's type;
 //   - the blob loads, and is refused by a network of another topology (topology_mismatch) or
@@ -10,7 +11,7 @@
 //     (float32) and <= 1e-12 (float64);
 //   - the header the script wrote is, character for character, what ctnn::export_header writes
 //     for the loaded network;
-//   - GRU and LSTM: streaming the window one step at a time (net.step from a reset state) gives
+//   - GRU, LSTM, Conv1d -> GRU: streaming the window one step at a time (net.step from a reset state) gives
 //     forward's bits (every step for the seq2seq model, the last step for the classifier).
 // Usage: sequence_import_check <directory written by torch_to_ctnn.py --sequence-demo>
 #include <cstddef>
@@ -49,6 +50,11 @@ using conv_stack = ctnn::network<T, ctnn::input<Time, 2>, ctnn::conv1d<8, 3, ctn
 template <class T, std::size_t Time = 64>
 using conv_net = conv_stack<T, Time>;
 
+template <class T, std::size_t Time = 40>
+using mixed_net = ctnn::network<T, ctnn::input<Time, 2>,
+                                ctnn::conv1d<6, 3, ctnn::relu, 2, 1, ctnn::padding::causal>, ctnn::gru<8>,
+                                ctnn::last_step, ctnn::dense<1, ctnn::sigmoid>>;
+
 // The same tensors' sizes under another layer kind or setting: the fingerprint tells them apart.
 template <class T>
 using gru_as_other = ctnn::network<T, ctnn::input<8, 8>, ctnn::lstm<16>, ctnn::last_step,
@@ -56,6 +62,10 @@ using gru_as_other = ctnn::network<T, ctnn::input<8, 8>, ctnn::lstm<16>, ctnn::l
 template <class T>
 using lstm_as_other = ctnn::network<T, ctnn::input<32, 2>, ctnn::lstm<12>,
                                     ctnn::time_distributed<ctnn::dense<1, ctnn::tanh>>>;
+template <class T>
+using mixed_as_other = ctnn::network<T, ctnn::input<40, 2>,
+                                     ctnn::conv1d<6, 3, ctnn::relu, 2, 1, ctnn::padding::valid>,
+                                     ctnn::gru<8>, ctnn::last_step, ctnn::dense<1, ctnn::sigmoid>>;
 template <class T>
 using conv_as_other = conv_stack<T, 64, ctnn::padding::same>;
 
@@ -186,7 +196,8 @@ int main(int argc, char** argv) {
   const bool gru = check_model<gru_net, gru_as_other, 8, 1, true>(dir, "gru");
   const bool lstm = check_model<lstm_net, lstm_as_other, 32, 100, true>(dir, "lstm");
   const bool conv = check_model<conv_net, conv_as_other, 64, 40, false>(dir, "conv");
-  const bool all = gru && lstm && conv;
+  const bool mixed = check_model<mixed_net, mixed_as_other, 40, 1, true>(dir, "mixed");
+  const bool all = gru && lstm && conv && mixed;
   std::printf("%s\n", all ? "PASS" : "FAIL");
   return all ? 0 : 1;
 }

@@ -58,8 +58,8 @@ Usage:
                                       model_type.txt
   torch_to_ctnn.py --sequence-demo OUTDIR
                                       train/initialise a GRU classifier (digits rows as 8x8
-                                      sequences), an LSTM sequence-to-sequence model and a dilated
-                                      Conv1d stack; write <name>_{f32,f64}.{ctnn,hpp}, cases,
+                                      sequences), an LSTM sequence-to-sequence model, a dilated
+                                      Conv1d stack and a Conv1d -> GRU classifier; write <name>_{f32,f64}.{ctnn,hpp}, cases,
                                       <name>_type.txt for each (examples/pytorch_import/
                                       sequence_import_check.cpp reads them)
   torch_to_ctnn.py --self-test        check the refusals and the format (no files kept)
@@ -819,6 +819,29 @@ def conv_model():
     return model, _signal(48, 64, 8)  # ctnn's layout; PyTorch reads x.transpose(1, 2)
 
 
+def mixed_model():
+    """(batch, time, channels) in, a Transpose to Conv1d's layout, a causal dilated conv, back,
+    a GRU, its last step and Linear -> sigmoid, trained to tell fast sines (frequency > 0.175)
+    from slow ones."""
+    torch.manual_seed(14)
+    model = SequenceChain(
+        Transpose(1, 2), CausalConv1d(nn.Conv1d(2, 6, 3, dilation=2)), nn.ReLU(), Transpose(1, 2),
+        nn.GRU(6, 8, batch_first=True), LastStep(1), nn.Linear(8, 1), nn.Sigmoid(),
+    ).double()
+    steps = 40
+
+    def batches(step):
+        g = torch.Generator().manual_seed(5000 + step)
+        freq = 0.05 + 0.25 * torch.rand(32, 1, generator=g, dtype=torch.float64)
+        t = torch.arange(steps, dtype=torch.float64)
+        x = torch.stack([torch.sin(freq * t), torch.cos(freq * t)], dim=-1)
+        return x, (freq > 0.175).double()
+
+    loss = _train(model, batches, nn.functional.binary_cross_entropy, 300, 0.02)
+    print(f"mixed: trained 300 Adam steps (last loss {loss:.3f})")
+    return model, _signal(48, steps, 9)  # (batch, time, channels): ctnn's layout already
+
+
 def sequence_demo(outdir: Path) -> None:
     """Each model: blobs and headers (float32, float64), cases (torch's outputs on real
     sequences in ctnn's layout) and the C++ types, for sequence_import_check.cpp."""
@@ -826,7 +849,8 @@ def sequence_demo(outdir: Path) -> None:
     for name, make, time_steps, to_torch, from_torch in (
             ("gru", gru_model, 8, lambda x: x, lambda y: y),
             ("lstm", lstm_model, 32, lambda x: x.transpose(0, 1), lambda y: y.transpose(0, 1)),
-            ("conv", conv_model, 64, lambda x: x.transpose(1, 2), lambda y: y)):
+            ("conv", conv_model, 64, lambda x: x.transpose(1, 2), lambda y: y),
+            ("mixed", mixed_model, 40, lambda x: x, lambda y: y)):
         model, x = make()
         types = []
         for dtype, torch_dtype in (("float32", torch.float32), ("float64", torch.float64)):
