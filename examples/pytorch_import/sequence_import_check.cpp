@@ -43,7 +43,7 @@ using lstm_net = ctnn::network<T, ctnn::input<Time, 2>, ctnn::lstm<12>,
 template <class T, std::size_t Time = 64, ctnn::padding First = ctnn::padding::causal>
 using conv_stack = ctnn::network<T, ctnn::input<Time, 2>, ctnn::conv1d<8, 3, ctnn::tanh, 1, 1, First>,
                                  ctnn::conv1d<8, 3, ctnn::relu, 2, 1, ctnn::padding::causal>,
-                                 ctnn::conv1d<6, 3, ctnn::elu<1, 2>, 4, 1, ctnn::padding::same>,
+                                 ctnn::conv1d<6, 4, ctnn::elu<1, 2>, 3, 1, ctnn::padding::same>,
                                  ctnn::conv1d<6, 5, ctnn::leaky_relu<1, 10>, 1, 1, ctnn::padding::same>,
                                  ctnn::conv1d<4, 5, ctnn::gelu, 2, 2, ctnn::padding::valid>,
                                  ctnn::time_distributed<ctnn::dense<3, ctnn::identity>>>;

@@ -805,13 +805,14 @@ def lstm_model():
 
 def conv_model():
     """A dilated Conv1d stack over (batch, channels, time): causal dilations 1 and 2 (a wrapper
-    and a ConstantPad1d), 'same' with dilation 4, symmetric padding 2 = 'same', a strided valid
-    conv, then (batch, time, channels) and a Linear on every step. Initialised, not trained."""
+    and a ConstantPad1d), 'same' with an odd reach (kernel 4, dilation 3: 4 zeros on the left, 5
+    on the right), symmetric padding 2 = 'same', a strided valid conv, then (batch, time,
+    channels) and a Linear on every step. Initialised, not trained."""
     torch.manual_seed(13)
     model = SequenceChain(
         CausalConv1d(nn.Conv1d(2, 8, 3)), nn.Tanh(),
         nn.ConstantPad1d((4, 0), 0.0), nn.Conv1d(8, 8, 3, dilation=2), nn.ReLU(),
-        nn.Conv1d(8, 6, 3, dilation=4, padding="same"), nn.ELU(alpha=0.5),
+        nn.Conv1d(8, 6, 4, dilation=3, padding="same"), nn.ELU(alpha=0.5),
         nn.Conv1d(6, 6, 5, dilation=1, padding=2), nn.LeakyReLU(0.1),
         nn.Conv1d(6, 4, 5, dilation=2, stride=2, bias=False), nn.GELU(approximate="tanh"),
         Transpose(1, 2), nn.Linear(4, 3),
