@@ -453,7 +453,7 @@ class _Chain:
             if self.time_steps is None:
                 self._start("NC", (m.in_features,), where)
             else:
-                self._start("NTC", (self.time_steps, m.in_features), where)
+                self._start(self._channels_last_layout(), (self.time_steps, m.in_features), where)
         if len(self.shape) == 2 and self.layout[-1] != "C":
             raise UnsupportedModel(f"{where}: nn.Linear acts on the last axis, which is "
                                    f"{_describe(self.layout)}'s time axis here (insert a Transpose)")
@@ -469,6 +469,18 @@ class _Chain:
         self.layers.append(_Layer(kind, where, [("W", weight), ("b", bias)], self.shape, out_shape,
                                   **{"in": m.in_features, "out": m.out_features}))
         self.shape = out_shape
+
+    def _channels_last_layout(self) -> str:
+        """The layout of a sequence whose first layer is a Linear (it works on either channels-
+        last layout): the one the next GRU, LSTM or LastStep expects, else (batch, time, channels)."""
+        for m in self.modules:
+            if isinstance(m, (nn.GRU, nn.LSTM)):
+                return "NTC" if m.batch_first else "TNC"
+            if isinstance(m, LastStep):
+                return "TNC" if m.dim == 0 else "NTC"
+            if isinstance(m, (Transpose, nn.Conv1d, CausalConv1d, nn.ConstantPad1d)):
+                break
+        return "NTC"
 
     def _last_step(self, m, where):
         if self.shape is None:
@@ -996,6 +1008,9 @@ def self_test() -> int:
         (r.input_layout == "NCT", "Conv1d reads (batch, channels, time)"),
         (convert(SequenceChain(Transpose(1, 2), nn.Conv1d(2, 3, 3)), "float32", 5).input_layout == "NTC",
          "a Transpose before the first conv: the input is (batch, time, channels)"),
+        (convert(SequenceChain(nn.Linear(2, 3), nn.Tanh(), nn.GRU(3, 4)), "float32", 5).cpp_type ==
+         "ctnn::network<float, ctnn::input<5, 2>, ctnn::time_distributed<ctnn::dense<3, ctnn::tanh>>, "
+         "ctnn::gru<4>>", "a Linear on every step before a batch_first=False GRU"),
     ]
     # The fingerprint of network<float, input<T, 3>, gru<4>, last_step, dense<2, softmax>>:
     # u64(3) text("gru") u64(3) u64(4) text("last_step") u64(4) text("dense") u64(4) u64(2)
