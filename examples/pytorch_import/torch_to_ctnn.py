@@ -654,7 +654,8 @@ class Conversion:
             return "PyTorch (batch, features): ctnn's input is x[n]"
         how = {"NTC": "x[n] (already time x channels)",
                "TNC": "x[:, n, :] (time x channels)",
-               "NCT": "x[n].T (transpose channels x time into time x channels)"}[layout]
+               "NCT": "x[n].T (transpose channels x time into time x channels)"}.get(
+                   layout, "the sample permuted to time x channels")
         return f"PyTorch {_describe(layout)}: ctnn's input<Time, Channels> is {how}"
 
 
