@@ -5,23 +5,21 @@
 // Also checks that the script's C++ type is this program's type, and that the blob is refused
 // by a network of another topology or element type.
 // Usage: pytorch_import <directory written by torch_to_ctnn.py --demo>
-#include <bit>
-#include <cmath>
 #include <cstddef>
-#include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <span>
 #include <string>
-#include <string_view>
 #include <type_traits>
-#include <vector>
 
 #include <ctnn/ctnn.hpp>
 #include <ctnn/export.hpp>
 #include <ctnn/serialize.hpp>
 
+#include "import_support.hpp"
+
 namespace {
+
+using import_support::read_file;
 
 // The demo model of torch_to_ctnn.py, layer for layer.
 template <class T>
@@ -30,47 +28,6 @@ using demo_net = ctnn::network<T, ctnn::input<6>, ctnn::dense<16, ctnn::tanh>,
                                ctnn::dense<8, ctnn::gelu>, ctnn::dense<8, ctnn::softplus>,
                                ctnn::dense<8, ctnn::relu>, ctnn::dense<6, ctnn::sigmoid>,
                                ctnn::dense<4, ctnn::identity>, ctnn::dense<3, ctnn::softmax>>;
-
-// The C++ spelling of a network type, written by ctnn's exporter's own spelling rules.
-template <class Net>
-std::string spelling() {
-  std::string s = "ctnn::network<";
-  s += std::is_same_v<typename Net::value_type, float> ? "float" : "double";
-  s += ", ctnn::input<" + std::to_string(Net::input_size) + ">";
-  auto out = [&](std::string_view chunk) { s.append(chunk); };
-  ctnn::detail::static_for<Net::layer_count>([&](auto Ic) {
-    constexpr std::size_t I = decltype(Ic)::value;
-    s += ", ctnn::dense<" + std::to_string(Net::widths[I + 1]) + ", ";
-    ctnn::activation_spelling<typename Net::template layer_type<I>::activation>::write(out);
-    s += ">";
-  });
-  return s + ">";
-}
-
-std::vector<std::byte> read_file(const std::string& path) {
-  std::vector<std::byte> bytes;
-  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
-    std::byte buf[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.insert(bytes.end(), buf, buf + n);
-    std::fclose(f);
-  }
-  return bytes;
-}
-
-template <class T>
-T read_value(const std::vector<std::byte>& b, std::size_t at) {
-  using U = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
-  U u = 0;
-  for (std::size_t k = 0; k < sizeof(U); ++k) u |= static_cast<U>(static_cast<U>(b[at + k]) << (8 * k));
-  return std::bit_cast<T>(u);
-}
-
-std::uint32_t read_u32(const std::vector<std::byte>& b, std::size_t at) {
-  std::uint32_t u = 0;
-  for (std::size_t k = 0; k < 4; ++k) u |= static_cast<std::uint32_t>(b[at + k]) << (8 * k);
-  return u;
-}
 
 template <class T>
 bool check(const std::string& dir, const char* suffix, const std::string& expected_type, double tolerance) {
@@ -82,9 +39,9 @@ bool check(const std::string& dir, const char* suffix, const std::string& expect
     return false;
   }
   bool ok = true;
-  if (spelling<net_t>() != expected_type) {
+  if (import_support::spelling<net_t>() != expected_type) {
     std::printf("%s: the script's type\n  %s\nis not this program's\n  %s\n", suffix, expected_type.c_str(),
-                spelling<net_t>().c_str());
+                import_support::spelling<net_t>().c_str());
     ok = false;
   }
 
@@ -109,30 +66,14 @@ bool check(const std::string& dir, const char* suffix, const std::string& expect
               ctnn::message(st), ctnn::message(se));
   ok = ok && st == ctnn::status::topology_mismatch && se == ctnn::status::element_type_mismatch;
 
-  // "CTNNCASE", u32 code, u32 count, u32 inputs, u32 outputs, inputs, outputs.
-  const std::uint32_t count = read_u32(cases, 12), n_in = read_u32(cases, 16), n_out = read_u32(cases, 20);
-  if (std::memcmp(cases.data(), "CTNNCASE", 8) != 0 || n_in != net_t::input_size ||
-      n_out != net_t::output_size || cases.size() != 24 + sizeof(T) * count * (n_in + n_out)) {
+  const import_support::cases<T> c(cases, net_t::input_size, net_t::output_size);
+  if (!c.ok) {
     std::printf("%s: malformed cases file\n", suffix);
     return false;
   }
-  double max_err = 0.0;
-  std::size_t worst = 0;
-  for (std::size_t c = 0; c < count; ++c) {
-    typename net_t::input_type x{};
-    for (std::size_t i = 0; i < n_in; ++i) x[i] = read_value<T>(cases, 24 + sizeof(T) * (c * n_in + i));
-    const auto y = net.forward(x);
-    for (std::size_t j = 0; j < n_out; ++j) {
-      const T ref = read_value<T>(cases, 24 + sizeof(T) * (count * n_in + c * n_out + j));
-      const double err = std::fabs(static_cast<double>(y[j]) - static_cast<double>(ref));
-      if (!(err <= max_err)) {
-        max_err = err;
-        worst = c;
-      }
-    }
-  }
+  const auto [max_err, worst] = import_support::compare(net, c);
   const bool close = max_err <= tolerance;
-  std::printf("%s: %u cases, max |ctnn - pytorch| = %.3g (case %zu), tolerance %.0e: %s\n", suffix, count,
+  std::printf("%s: %zu cases, max |ctnn - pytorch| = %.3g (case %zu), tolerance %.0e: %s\n", suffix, c.count,
               max_err, worst, tolerance, close ? "ok" : "FAIL");
   return ok && close;
 }
@@ -146,11 +87,8 @@ int main(int argc, char** argv) {
   }
   const std::string dir = argv[1];
   // model_type.txt: the float32 type, then the float64 type, one per line.
-  const auto types = read_file(dir + "/model_type.txt");
-  std::string text(reinterpret_cast<const char*>(types.data()), types.size());
-  const std::size_t nl = text.find('\n');
-  const std::string type_f32 = text.substr(0, nl);
-  const std::string type_f64 = nl == std::string::npos ? "" : text.substr(nl + 1, text.find('\n', nl + 1) - nl - 1);
+  const std::string types = import_support::read_text(dir + "/model_type.txt");
+  const std::string type_f32 = import_support::line(types, 0), type_f64 = import_support::line(types, 1);
   const bool f32 = check<float>(dir, "f32", type_f32, 1e-5);
   const bool f64 = check<double>(dir, "f64", type_f64, 1e-12);
   std::printf("%s\n", f32 && f64 ? "PASS" : "FAIL");
