@@ -111,8 +111,13 @@ using spread_t = extended<T>;
 template <tensor_role Role, class Layer, class F>
 constexpr void for_each_tensor_of(Layer& layer, F&& f) noexcept {
   Layer::for_each_tensor(
-      [&f](const tensor_info& info, auto& tensor) {
-        if (info.role == Role) f(info, tensor);
+      [&f](const auto& info, auto& tensor) {
+        using I = std::remove_cvref_t<decltype(info)>;
+        if constexpr (std::is_same_v<I, tensor_info>) {
+          if (info.role == Role) f(info, tensor);
+        } else if constexpr (I::role == Role) {  // a ctnn::tensor_tag: skipped at compile time
+          f(tensor_info(info), tensor);
+        }
       },
       layer);
 }

@@ -16,7 +16,7 @@
 /// | `kind`                                   | `std::string_view` tag of the layer kind ("dense", ...)    |
 /// | `parameter_count`, `forward_macs`        | parameters; multiply-accumulates of one forward call       |
 /// | `fan_in`, `fan_out`                      | what variance-scaling initialisers divide by               |
-/// | `for_each_tensor(f, ls...)` (static)     | `f(tensor_info, ls.tensor...)` for each named parameter tensor, in flat order, over same-typed layers (a network, its gradients, moments): init, optimisers, save/load, export, gradient storage all go through it |
+/// | `for_each_tensor(f, ls...)` (static)     | `f(info, ls.tensor...)` (info: a ctnn::tensor_tag, or a run-time ctnn::tensor_info) for each named parameter tensor, in flat order, over same-typed layers (a network, its gradients, moments): init, optimisers, save/load, export, gradient storage all go through it |
 /// | `forward(x, y)`                          | y = layer(x) for one sample (spans of In and Out values)   |
 /// | `trace_type`, `forward(x, trace)`        | the forward pass that records what backward needs; `trace.output()` is y |
 /// | `backward(x, trace, dy, grads, overwrite, dx)` | from dL/dy: adds dL/dparameters into `*grads` (unless it is nullptr; `overwrite`: replace instead of add), writes dL/dx into `dx` (unless nullptr) |
@@ -79,6 +79,18 @@ struct tensor_info {
   tensor_role role;
   std::size_t fan_in;   ///< inputs that feed one output through this tensor
   std::size_t fan_out;  ///< outputs one input feeds through this tensor
+};
+
+/// A tensor_info whose role and fans are known at compile time (what the built-in layers pass
+/// to `for_each_tensor`'s visitor): an initialiser then instantiates nothing for the tensors
+/// whose role it skips. It converts to tensor_info, so a visitor may take either.
+template <tensor_role Role, std::size_t FanIn, std::size_t FanOut>
+struct tensor_tag {
+  std::string_view name;
+  static constexpr tensor_role role = Role;
+  static constexpr std::size_t fan_in = FanIn;
+  static constexpr std::size_t fan_out = FanOut;
+  constexpr operator tensor_info() const noexcept { return {name, Role, FanIn, FanOut}; }
 };
 
 /// The state of a layer that keeps no memory between calls.

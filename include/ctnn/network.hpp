@@ -110,6 +110,11 @@ struct state_slot {
   S value{};
   friend constexpr bool operator==(const state_slot&, const state_slot&) = default;
 };
+/// A stateless layer's slot holds nothing (an empty base: no room in the state).
+template <std::size_t I>
+struct state_slot<I, no_state> {
+  friend constexpr bool operator==(const state_slot&, const state_slot&) = default;
+};
 template <class Seq, class... S>
 struct state_list;
 template <std::size_t... I, class... S>
@@ -126,7 +131,16 @@ template <std::size_t I, class S>
 constexpr S& state_at(state_slot<I, S>& s) noexcept { return s.value; }
 template <std::size_t I, class S>
 constexpr const S& state_at(const state_slot<I, S>& s) noexcept { return s.value; }
+template <std::size_t I>
+constexpr no_state state_at(const state_slot<I, no_state>&) noexcept { return {}; }
 }  // namespace detail
+
+/// Layer I's part of a network's stream state (ctnn::network::state_type): e.g. a GRU's `h`
+/// (a ctnn::no_state value for a stateless layer).
+template <std::size_t I, class State>
+constexpr decltype(auto) state_of(State& state) noexcept {
+  return detail::state_at<I>(state);
+}
 
 /// A feed-forward network whose whole topology is its type.
 ///
@@ -212,8 +226,8 @@ class network
   static constexpr std::size_t state_bytes = info::state_bytes;
 
   /// What the layers remember between time steps (ctnn::network::step): each layer's
-  /// state_type, zero when value-initialised, trivially copyable. `state_bytes` of it is real
-  /// memory (stateless layers hold an empty slot).
+  /// state_type, zero when value-initialised, trivially copyable; stateless layers take no room
+  /// (ctnn::state_of<I>(state) is layer I's part).
   using state_type = typename detail::state_of_list<layers_list>::type;
   /// One time step of the input and of the output (the Channels of a time x channels shape,
   /// the whole of a vector).
@@ -320,8 +334,14 @@ class network
           if constexpr (I + 1 == layer_count) return y;
           else return std::span<value_type, out>(buffer[I % 2].data(), out);
         }();
-        if constexpr (StreamingLayer<L>) l.step(src, detail::state_at<I>(state), dst);
-        else l.forward(src, dst);
+        if constexpr (!StreamingLayer<L>) {
+          l.forward(src, dst);
+        } else if constexpr (std::is_same_v<typename L::state_type, no_state>) {
+          no_state none{};
+          l.step(src, none, dst);
+        } else {
+          l.step(src, detail::state_at<I>(state), dst);
+        }
       }
     });
   }

@@ -295,3 +295,18 @@ TEST_CASE("sequence head: bad numbers in a stream and in training windows", "[se
   CHECK(report.bad_sample == 2);
   CHECK(net == before);
 }
+
+TEST_CASE("sequence head: a network's state is its layers' states, nothing more", "[sequence_head]") {
+  using net_t = ctnn::network<float, ctnn::input<4, 1>, ctnn::gru<3>, ctnn::last_step,
+                              ctnn::dense<1, ctnn::sigmoid>>;
+  STATIC_REQUIRE(net_t::state_bytes == 3 * sizeof(float));
+  STATIC_REQUIRE(sizeof(net_t::state_type) == net_t::state_bytes);
+  const auto net = test_values::sine_network<net_t>();
+  net_t::state_type state{};
+  (void)net.step({0.5f}, state);
+  const auto& h = ctnn::state_of<0>(state).h;
+  CHECK(h[0] != 0.0f);
+  net_t::trace_type t{};
+  net.forward(net_t::input_type{{{0.5f}, {0}, {0}, {0}}}, t);
+  CHECK(h[0] == t.layer<0>().output()[0]);  // the state after one step is the window's first h
+}

@@ -168,8 +168,8 @@ struct conv1d_layer {
   /// f(info, ls.weight...), then f(info, ls.bias...): the flat order.
   template <class F, class... Ls>
   static constexpr void for_each_tensor(F&& f, Ls&... ls) noexcept {
-    f(tensor_info{"weight", tensor_role::weight, fan_in, fan_out}, ls.weight...);
-    f(tensor_info{"bias", tensor_role::bias, fan_in, fan_out}, ls.bias...);
+    f(tensor_tag<tensor_role::weight, fan_in, fan_out>{"weight"}, ls.weight...);
+    f(tensor_tag<tensor_role::bias, fan_in, fan_out>{"bias"}, ls.bias...);
   }
 
   /// patch[i * Kernel + k] = src[t*Stride + k*Dilation - left][i] (0 outside the window).

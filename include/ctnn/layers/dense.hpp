@@ -65,8 +65,8 @@ struct dense_layer {
   /// moments): the flat order.
   template <class F, class... Ls>
   static constexpr void for_each_tensor(F&& f, Ls&... ls) noexcept {
-    f(tensor_info{"W", tensor_role::weight, In, Out}, ls.W...);
-    f(tensor_info{"b", tensor_role::bias, In, Out}, ls.b...);
+    f(tensor_tag<tensor_role::weight, In, Out>{"W"}, ls.W...);
+    f(tensor_tag<tensor_role::bias, In, Out>{"b"}, ls.b...);
   }
 
   /// z = W x + b (the pre-activation).

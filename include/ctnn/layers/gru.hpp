@@ -95,10 +95,10 @@ struct gru_layer {
   /// order). Fans are those of one gate block: Features (or Hidden) inputs to Hidden units.
   template <class F, class... Ls>
   static constexpr void for_each_tensor(F&& f, Ls&... ls) noexcept {
-    f(tensor_info{"weight_ih", tensor_role::weight, Features, Hidden}, ls.weight_ih...);
-    f(tensor_info{"weight_hh", tensor_role::weight, Hidden, Hidden}, ls.weight_hh...);
-    f(tensor_info{"bias_ih", tensor_role::bias, Features, Hidden}, ls.bias_ih...);
-    f(tensor_info{"bias_hh", tensor_role::bias, Hidden, Hidden}, ls.bias_hh...);
+    f(tensor_tag<tensor_role::weight, Features, Hidden>{"weight_ih"}, ls.weight_ih...);
+    f(tensor_tag<tensor_role::weight, Hidden, Hidden>{"weight_hh"}, ls.weight_hh...);
+    f(tensor_tag<tensor_role::bias, Features, Hidden>{"bias_ih"}, ls.bias_ih...);
+    f(tensor_tag<tensor_role::bias, Hidden, Hidden>{"bias_hh"}, ls.bias_hh...);
   }
 
   /// One cell update, the only place the forward equations are written (forward, the traced

@@ -97,10 +97,10 @@ struct lstm_layer {
   /// those of one gate block (Features or Hidden in, Hidden out), as PyTorch's are per block.
   template <class Fn, class... Ls>
   static constexpr void for_each_tensor(Fn&& f, Ls&... ls) noexcept {
-    f(tensor_info{"weight_ih", tensor_role::weight, F, H}, ls.weight_ih...);
-    f(tensor_info{"weight_hh", tensor_role::weight, H, H}, ls.weight_hh...);
-    f(tensor_info{"bias_ih", tensor_role::bias, F, H}, ls.bias_ih...);
-    f(tensor_info{"bias_hh", tensor_role::bias, H, H}, ls.bias_hh...);
+    f(tensor_tag<tensor_role::weight, F, H>{"weight_ih"}, ls.weight_ih...);
+    f(tensor_tag<tensor_role::weight, H, H>{"weight_hh"}, ls.weight_hh...);
+    f(tensor_tag<tensor_role::bias, F, H>{"bias_ih"}, ls.bias_ih...);
+    f(tensor_tag<tensor_role::bias, H, H>{"bias_hh"}, ls.bias_hh...);
   }
 
   /// One cell update, the one piece of code behind `forward` and `step`: from x (Features
