@@ -9,27 +9,27 @@
 //    forward(window), the stream's last output, bit for bit;
 //  - the stream run again on the same state after net_t::reset(state) repeats itself.
 //
-// Exit status: 0 all right, 1 an output is not finite, 2 run time differs from compile time,
-// 3 the window differs from the stream, 4 the restarted stream differs.
+// Exit status: 0 all right, 1 an output or the state is not finite, 2 run time differs from
+// compile time, 3 the window differs from the stream, 4 the restarted stream differs.
 #include <array>
-#include <bit>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
+
+#include <ctnn/finite.hpp>
 
 #include "gru_model.hpp"
 
 namespace {
 
 using gru_model::net_t;
-using window_t = ctnn::network<float, ctnn::input<gru_model::samples, 1>, ctnn::gru<gru_model::hidden>,
-                               ctnn::last_step, ctnn::dense<1>>;
+using window_t = ctnn::network<float, ctnn::input<gru_model::samples, 1>,
+                               ctnn::gru<gru_model::hidden>, ctnn::last_step, ctnn::dense<1>>;
 static_assert(window_t::parameter_count == net_t::parameter_count);
 static_assert(net_t::state_bytes == gru_model::hidden * sizeof(float));
 
 void print(const gru_model::summary& s) {
   std::printf("output_bits %08x", static_cast<unsigned>(s.output_hash));
-  for (const float y : s.outputs) std::printf(" %08x", static_cast<unsigned>(std::bit_cast<std::uint32_t>(y)));
+  for (const float y : s.outputs) std::printf(" %08x", static_cast<unsigned>(gru_model::bits(y)));
   std::printf(" %08x\n", static_cast<unsigned>(s.state_hash));
 }
 
@@ -48,8 +48,7 @@ int main() {
   const gru_model::summary s = gru_model::stream(net, state);
   print(s);
 
-  bool finite = std::isfinite(s.last);
-  for (const float y : s.outputs) finite = finite && std::isfinite(y);
+  const bool finite = ctnn::all_finite(state) && ctnn::all_finite(s.outputs);
   const bool same = identical(s, by_compiler);
   std::printf("bit-identical to the compile-time stream: %s\n", same ? "yes" : "NO");
 
@@ -58,16 +57,17 @@ int main() {
   window_t::input_type x{};
   for (std::size_t t = 0; t < gru_model::samples; ++t) x[t] = gru_model::signal(t);
   const float y_window = window.forward(x)[0];
-  const bool window_same = std::bit_cast<std::uint32_t>(y_window) == std::bit_cast<std::uint32_t>(s.last);
+  const bool window_same = gru_model::bits(y_window) == gru_model::bits(s.last);
   std::printf("forward(window of %zu) == last step of the stream: %s (%08x)\n", gru_model::samples,
-              window_same ? "yes" : "NO", static_cast<unsigned>(std::bit_cast<std::uint32_t>(y_window)));
+              window_same ? "yes" : "NO", static_cast<unsigned>(gru_model::bits(y_window)));
 
   // The state is now the stream's last; stream() resets it first (net_t::reset), so a second run
   // must start from zero again and repeat the first bit for bit.
   const bool dirty = !(state == net_t::state_type{});
   const gru_model::summary again = gru_model::stream(net, state);
   const bool restart_same = dirty && identical(again, s);
-  std::printf("the stream again after reset(state) is identical: %s\n", restart_same ? "yes" : "NO");
+  std::printf("the stream again after reset(state) is identical: %s\n",
+              restart_same ? "yes" : "NO");
 
   if (!finite) return 1;
   if (!same) return 2;

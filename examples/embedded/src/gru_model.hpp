@@ -25,7 +25,8 @@
 namespace gru_model {
 
 inline constexpr std::size_t hidden = 16;
-using net_t = ctnn::network<float, ctnn::input<1, 1>, ctnn::gru<hidden>, ctnn::last_step, ctnn::dense<1>>;
+using net_t =
+    ctnn::network<float, ctnn::input<1, 1>, ctnn::gru<hidden>, ctnn::last_step, ctnn::dense<1>>;
 
 inline constexpr std::uint64_t seed = 2024;
 inline constexpr std::size_t samples = 256;
@@ -57,7 +58,8 @@ constexpr float sine_turn(std::uint32_t m, std::uint32_t n) noexcept {
   return x * s;
 }
 
-/// Sample t of the input signal: 0.5 sin(2 pi t / 32) + 0.3 sin(2 pi 3t / 40) + 0.2 sin(2 pi 7t / 256).
+/// Sample t of the input signal:
+/// 0.5 sin(2 pi t / 32) + 0.3 sin(2 pi 3t / 40) + 0.2 sin(2 pi 7t / 256).
 constexpr net_t::step_input_type signal(std::size_t t) noexcept {
   const auto tt = static_cast<std::uint32_t>(t);
   const float a = 0.5f * sine_turn(tt % 32u, 32u);
@@ -66,11 +68,14 @@ constexpr net_t::step_input_type signal(std::size_t t) noexcept {
   return {a + b + c};
 }
 
+/// The IEEE-754 bit pattern of a float.
+constexpr std::uint32_t bits(float value) noexcept { return std::bit_cast<std::uint32_t>(value); }
+
 /// 32-bit FNV-1a over the bytes of a float's bit pattern, low byte first (any endianness).
 constexpr std::uint32_t fnv1a(std::uint32_t hash, float value) noexcept {
-  const std::uint32_t bits = std::bit_cast<std::uint32_t>(value);
+  const std::uint32_t b = bits(value);
   for (unsigned shift = 0; shift < 32; shift += 8) {
-    hash ^= (bits >> shift) & 0xFFu;
+    hash ^= (b >> shift) & 0xFFu;
     hash *= 16777619u;
   }
   return hash;
@@ -88,9 +93,9 @@ struct summary {
   /// Bit-for-bit equality (operator== on floats would call +0 and -0 equal).
   friend constexpr bool identical(const summary& a, const summary& b) noexcept {
     bool same = a.output_hash == b.output_hash && a.state_hash == b.state_hash &&
-                std::bit_cast<std::uint32_t>(a.last) == std::bit_cast<std::uint32_t>(b.last);
+                bits(a.last) == bits(b.last);
     for (std::size_t k = 0; k < printed; ++k)
-      same = same && std::bit_cast<std::uint32_t>(a.outputs[k]) == std::bit_cast<std::uint32_t>(b.outputs[k]);
+      same = same && bits(a.outputs[k]) == bits(b.outputs[k]);
     return same;
   }
 };
