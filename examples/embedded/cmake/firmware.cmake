@@ -23,7 +23,7 @@ set(CTNN_FIRMWARE_MACHINE_m7 mps2-an500)
 # Every image is built at each of these levels (the size table has one column pair per level).
 set(CTNN_FIRMWARE_OPT_LEVELS Os O2)
 # Images run under QEMU and listed in the size table. reference_xor is the hand-written baseline.
-set(CTNN_FIRMWARE_EXAMPLES xor_inference xor_training digits_inference reference_xor)
+set(CTNN_FIRMWARE_EXAMPLES xor_inference xor_training digits_inference reference_xor gru_stream)
 # Images that need more RAM than the micro:bit's 16 KiB: built for the MPS2 boards only.
 # (digits_training keeps the network, Adam's state and the training workspace, 68 KiB, in .bss.)
 set(CTNN_FIRMWARE_BIG_EXAMPLES stack_probe digits_training)
