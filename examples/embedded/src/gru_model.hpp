@@ -109,7 +109,7 @@ constexpr void record(summary& s, std::size_t t, float y) noexcept {
 
 /// Adds the state after the last step to the summary.
 constexpr void record_state(summary& s, const net_t::state_type& state) noexcept {
-  for (const float h : ctnn::detail::state_at<0>(state).h) s.state_hash = fnv1a(s.state_hash, h);
+  for (const float h : ctnn::state_of<0>(state).h) s.state_hash = fnv1a(s.state_hash, h);
 }
 
 /// The whole stream, one net.step per sample, from `state` after net_t::reset(state).
