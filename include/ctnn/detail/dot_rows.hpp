@@ -39,42 +39,60 @@ struct lane8;
 template <>
 struct lane8<float> {
   typedef float type __attribute__((vector_size(8 * sizeof(float))));
+  /// The same, read from any float array (element alignment, may alias floats).
+  typedef float memory
+      __attribute__((vector_size(8 * sizeof(float)), aligned(alignof(float)), may_alias));
 };
 template <>
 struct lane8<double> {
   typedef double type __attribute__((vector_size(8 * sizeof(double))));
+  typedef double memory
+      __attribute__((vector_size(8 * sizeof(double)), aligned(alignof(double)), may_alias));
 };
 
-/// out[k0 .. k0+7] for rows k0 .. k0+7 (N a multiple of 8).
+/// out[k0 .. k0+7] for rows k0 .. k0+7 (N a multiple of 8). Written out (no loops over the 8
+/// rows, no arrays of vectors) so that the accumulators stay in registers at -O2 too.
 template <class T, std::size_t R, std::size_t N>
 inline void dot_rows8(const std::array<std::array<T, N>, R>& w, const T* x, std::size_t k0,
                       T* out) noexcept {
   static_assert(dot_lanes == 8, "dot_rows8 mirrors dot()'s 8 lanes");
   using V = typename lane8<T>::type;
-  V acc[8] = {};
+  using M = typename lane8<T>::memory;
+  // Eight values from p (no helper function: a vector argument or result would make g++ warn
+  // about the ABI of targets without AVX, although everything here is inlined).
+#define CTNN_DETAIL_LOAD8(p) static_cast<V>(*reinterpret_cast<const M*>(p))
+  const T *w0 = w[k0].data(), *w1 = w[k0 + 1].data(), *w2 = w[k0 + 2].data();
+  const T *w3 = w[k0 + 3].data(), *w4 = w[k0 + 4].data(), *w5 = w[k0 + 5].data();
+  const T *w6 = w[k0 + 6].data(), *w7 = w[k0 + 7].data();
+  V a0{}, a1{}, a2{}, a3{}, a4{}, a5{}, a6{}, a7{};
   for (std::size_t m = 0; m < N; m += 8) {
-    V xv;
-    __builtin_memcpy(&xv, x + m, sizeof(V));
-    for (std::size_t k = 0; k < 8; ++k) {
-      V wv;
-      __builtin_memcpy(&wv, w[k0 + k].data() + m, sizeof(V));
-      acc[k] += wv * xv;
-    }
+    const V xv = CTNN_DETAIL_LOAD8(x + m);
+    a0 += CTNN_DETAIL_LOAD8(w0 + m) * xv;
+    a1 += CTNN_DETAIL_LOAD8(w1 + m) * xv;
+    a2 += CTNN_DETAIL_LOAD8(w2 + m) * xv;
+    a3 += CTNN_DETAIL_LOAD8(w3 + m) * xv;
+    a4 += CTNN_DETAIL_LOAD8(w4 + m) * xv;
+    a5 += CTNN_DETAIL_LOAD8(w5 + m) * xv;
+    a6 += CTNN_DETAIL_LOAD8(w6 + m) * xv;
+    a7 += CTNN_DETAIL_LOAD8(w7 + m) * xv;
   }
+#undef CTNN_DETAIL_LOAD8
   // Stage 1, l_j + l_{j+4}: rows 2p and 2p+1 side by side, [row 2p: 4 sums, row 2p+1: 4 sums].
-  V half[4];
-  for (std::size_t p = 0; p < 4; ++p)
-    half[p] = __builtin_shufflevector(acc[2 * p], acc[2 * p + 1], 0, 1, 2, 3, 8, 9, 10, 11) +
-              __builtin_shufflevector(acc[2 * p], acc[2 * p + 1], 4, 5, 6, 7, 12, 13, 14, 15);
+#define CTNN_DETAIL_HALVES(a, b)                             \
+  (__builtin_shufflevector(a, b, 0, 1, 2, 3, 8, 9, 10, 11) + \
+   __builtin_shufflevector(a, b, 4, 5, 6, 7, 12, 13, 14, 15))
+  const V h0 = CTNN_DETAIL_HALVES(a0, a1), h1 = CTNN_DETAIL_HALVES(a2, a3);
+  const V h2 = CTNN_DETAIL_HALVES(a4, a5), h3 = CTNN_DETAIL_HALVES(a6, a7);
+#undef CTNN_DETAIL_HALVES
   // Stage 2, h_j + h_{j+2}: rows 4p .. 4p+3, two sums each.
-  V quarter[2];
-  for (std::size_t p = 0; p < 2; ++p)
-    quarter[p] = __builtin_shufflevector(half[2 * p], half[2 * p + 1], 0, 1, 4, 5, 8, 9, 12, 13) +
-                 __builtin_shufflevector(half[2 * p], half[2 * p + 1], 2, 3, 6, 7, 10, 11, 14, 15);
+  const V q0 = __builtin_shufflevector(h0, h1, 0, 1, 4, 5, 8, 9, 12, 13) +
+               __builtin_shufflevector(h0, h1, 2, 3, 6, 7, 10, 11, 14, 15);
+  const V q1 = __builtin_shufflevector(h2, h3, 0, 1, 4, 5, 8, 9, 12, 13) +
+               __builtin_shufflevector(h2, h3, 2, 3, 6, 7, 10, 11, 14, 15);
   // Stage 3, q_0 + q_1: the 8 rows in order.
-  const V sum = __builtin_shufflevector(quarter[0], quarter[1], 0, 2, 4, 6, 8, 10, 12, 14) +
-                __builtin_shufflevector(quarter[0], quarter[1], 1, 3, 5, 7, 9, 11, 13, 15);
-  __builtin_memcpy(out + k0, &sum, sizeof(V));
+  const V sum = __builtin_shufflevector(q0, q1, 0, 2, 4, 6, 8, 10, 12, 14) +
+                __builtin_shufflevector(q0, q1, 1, 3, 5, 7, 9, 11, 13, 15);
+  *reinterpret_cast<M*>(out + k0) = sum;
 }
 #endif
 
