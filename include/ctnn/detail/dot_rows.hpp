@@ -11,8 +11,9 @@
 ///
 /// Same bits: lane l of row k still sums w[k][i] x[i] for i = l mod 8 from i = l upward, and the
 /// lanes are still combined as ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)); vector operations round
-/// each element as the scalar ones do. Constant evaluation, and shapes the kernel does not cover
-/// (N not a multiple of 8, the last R mod 8 rows), take the plain dot() per row.
+/// each element as the scalar ones do. Constant evaluation, targets without SIMD
+/// (detail::simd_bytes == 0) and shapes the kernel does not cover (N not a multiple of 8, the
+/// last R mod 8 rows) take the plain dot() per row.
 // IWYU pragma: private, include <ctnn/network.hpp>
 #pragma once
 
@@ -100,7 +101,9 @@ inline void dot_rows8(const std::array<std::array<T, N>, R>& w, const T* x, std:
 template <class T, std::size_t R, std::size_t N>
 constexpr void dot_rows(const std::array<std::array<T, N>, R>& w, const T* x, T* out) noexcept {
 #if CTNN_DETAIL_DOT_ROWS_VECTOR
-  if constexpr (N % dot_lanes == 0 && R >= 8 &&
+  // Only where the target has vector registers: without SIMD (Cortex-M) the vectors would be
+  // lowered to scalar code, larger and no faster than dot() per row.
+  if constexpr (simd_bytes >= 16 && N % dot_lanes == 0 && R >= 8 &&
                 (std::is_same_v<T, float> || std::is_same_v<T, double>)) {
     if (!std::is_constant_evaluated()) {
       constexpr std::size_t full = R - R % 8;
