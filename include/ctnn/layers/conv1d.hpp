@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <ctnn/activation.hpp>
+#include <ctnn/detail/dot_rows.hpp>
 #include <ctnn/math.hpp>
 #include <ctnn/fingerprint.hpp>
 #include <ctnn/layer.hpp>
@@ -185,8 +186,8 @@ struct conv1d_layer {
 
   /// z[o] = bias[o] + weight[o] . patch for the Channels values of one output step.
   constexpr void affine(const std::array<T, patch_size>& patch, T* z) const noexcept {
-    for (std::size_t o = 0; o < Channels; ++o)
-      z[o] = bias[o] + detail::dot<T, patch_size>(weight[o].data(), patch.data());
+    detail::dot_rows(weight, patch.data(), z);  // eight channels at a time, dot()'s bits
+    for (std::size_t o = 0; o < Channels; ++o) z[o] = bias[o] + z[o];
   }
 
   /// z[t] = W * x + bias for every output step (the pre-activation).
