@@ -116,7 +116,7 @@ constexpr void for_each_tensor_of(Layer& layer, F&& f) noexcept {
         if constexpr (std::is_same_v<I, tensor_info>) {
           if (info.role == Role) f(info, tensor);
         } else if constexpr (I::role == Role) {  // a ctnn::tensor_tag: skipped at compile time
-          f(tensor_info(info), tensor);
+          f(info, tensor);
         }
       },
       layer);
@@ -137,27 +137,49 @@ constexpr void zero_bias(Layer& layer) noexcept {
   draw<tensor_role::bias>(layer, [](const tensor_info&) { return T(0); });
 }
 
-/// Every weight ~ U(-limit(fan_in, fan_out), limit(...)) per tensor, b = 0.
-template <class Layer, class Limit>
-constexpr void uniform_symmetric(Layer& layer, rng& gen, Limit limit) noexcept {
+/// A tensor's spread, `scale(fans(fan_in, fan_out), fan_in, fan_out)`: `fans` depends on the
+/// fans alone (a capture-less lambda), so for a ctnn::tensor_tag it is a constant computed by
+/// the compiler, and only `scale` (the initialiser's run-time gain) runs on the device.
+template <class T, class Info, class Fans, class Scale>
+constexpr T spread(const Info& info, Fans fans, Scale scale) noexcept {
+  using X = spread_t<T>;
+  if constexpr (std::is_same_v<Info, tensor_info>) {
+    const X fi(static_cast<T>(info.fan_in)), fo(static_cast<T>(info.fan_out));
+    return scale(fans(fi, fo), fi, fo).value();
+  } else {
+    constexpr X fi(static_cast<T>(Info::fan_in)), fo(static_cast<T>(Info::fan_out));
+    constexpr X fixed = Fans{}(fi, fo);
+    return scale(fixed, fi, fo).value();
+  }
+}
+
+/// The spread is the fan part as it is.
+struct unscaled {
+  template <class X>
+  constexpr X operator()(X fans, X, X) const noexcept {
+    return fans;
+  }
+};
+
+/// Every weight ~ U(-l, l) with l = spread(...) per tensor, b = 0.
+template <class Layer, class Fans, class Scale = unscaled>
+constexpr void uniform_symmetric(Layer& layer, rng& gen, Fans fans, Scale scale = {}) noexcept {
   using T = typename Layer::value_type;
-  for_each_tensor_of<tensor_role::weight>(layer, [&](const tensor_info& info, auto& tensor) {
-    using X = spread_t<T>;
-    const T l = limit(X(static_cast<T>(info.fan_in)), X(static_cast<T>(info.fan_out))).value();
+  for_each_tensor_of<tensor_role::weight>(layer, [&](const auto& info, auto& tensor) {
+    const T l = spread<T>(info, fans, scale);
     auto set = [&](T& w) { w = gen.uniform(-l, l); };
     for_each_element(set, tensor);
   });
   zero_bias(layer);
 }
 
-/// Every weight ~ N(mean, stddev(fan_in, fan_out)^2) per tensor, b = 0.
-template <class Layer, class Stddev>
-constexpr void normal_weights(Layer& layer, rng& gen, double mean, Stddev stddev) noexcept {
+/// Every weight ~ N(mean, sd^2) with sd = spread(...) per tensor, b = 0.
+template <class Layer, class Fans, class Scale = unscaled>
+constexpr void normal_weights(Layer& layer, rng& gen, double mean, Fans fans, Scale scale = {}) noexcept {
   using T = typename Layer::value_type;
-  for_each_tensor_of<tensor_role::weight>(layer, [&](const tensor_info& info, auto& tensor) {
+  for_each_tensor_of<tensor_role::weight>(layer, [&](const auto& info, auto& tensor) {
     const T m = hyper<T>(mean);
-    using X = spread_t<T>;
-    const T sd = stddev(X(static_cast<T>(info.fan_in)), X(static_cast<T>(info.fan_out))).value();
+    const T sd = spread<T>(info, fans, scale);
     auto set = [&](T& w) { w = gen.normal(m, sd); };
     for_each_element(set, tensor);
   });
@@ -168,8 +190,15 @@ constexpr void normal_weights(Layer& layer, rng& gen, double mean, Stddev stddev
 struct fixed_spread {
   double value;
   template <class X>
-  constexpr X operator()(X, X) const noexcept {
+  constexpr X operator()(X, X, X) const noexcept {
     return X::from_double(value);
+  }
+};
+/// No fan part (a spread that fixed_spread gives).
+struct no_fans {
+  template <class X>
+  constexpr X operator()(X, X) const noexcept {
+    return X(0);
   }
 };
 
@@ -223,7 +252,7 @@ struct normal {
   double stddev = 0.05;
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
-    detail::normal_weights(layer, gen, mean, detail::fixed_spread{stddev});
+    detail::normal_weights(layer, gen, mean, detail::no_fans{}, detail::fixed_spread{stddev});
   }
 };
 
@@ -240,10 +269,9 @@ struct xavier_uniform {
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
     const double g = gain;
-    detail::uniform_symmetric(layer, gen, [g](auto fan_in, auto fan_out) {
-      using X = decltype(fan_in);
-      return X::from_double(g) * detail::sqrt(X(6) / (fan_in + fan_out));
-    });
+    detail::uniform_symmetric(layer, gen,
+        [](auto fan_in, auto fan_out) { return detail::sqrt(decltype(fan_in)(6) / (fan_in + fan_out)); },
+        [g](auto fans, auto, auto) { return decltype(fans)::from_double(g) * fans; });
   }
 };
 
@@ -254,10 +282,9 @@ struct xavier_normal {
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
     const double g = gain;
-    detail::normal_weights(layer, gen, 0.0, [g](auto fan_in, auto fan_out) {
-      using X = decltype(fan_in);
-      return X::from_double(g) * detail::sqrt(X(2) / (fan_in + fan_out));
-    });
+    detail::normal_weights(layer, gen, 0.0,
+        [](auto fan_in, auto fan_out) { return detail::sqrt(decltype(fan_in)(2) / (fan_in + fan_out)); },
+        [g](auto fans, auto, auto) { return decltype(fans)::from_double(g) * fans; });
   }
 };
 
@@ -269,11 +296,15 @@ struct he_uniform {
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
     const double a = negative_slope;
-    detail::uniform_symmetric(layer, gen, [a](auto fan_in, auto) {
-      using X = decltype(fan_in);
-      const X a2 = X::from_double(a) * X::from_double(a);
-      return detail::sqrt(X(6) / ((X(1) + a2) * fan_in));
-    });
+    // a = 0 (ReLU): (1 + a^2) fan_in is fan_in exactly, so the compiler's sqrt(6 / fan_in) has the bits
+    detail::uniform_symmetric(layer, gen,
+        [](auto fan_in, auto) { return detail::sqrt(decltype(fan_in)(6) / fan_in); },
+        [a](auto fans, auto fan_in, auto) {
+          using X = decltype(fans);
+          if (a == 0.0) return fans;
+          const X a2 = X::from_double(a) * X::from_double(a);
+          return detail::sqrt(X(6) / ((X(1) + a2) * fan_in));
+        });
   }
 };
 
@@ -284,11 +315,15 @@ struct he_normal {
   template <class Layer>
   constexpr void operator()(Layer& layer, rng& gen) const noexcept {
     const double a = negative_slope;
-    detail::normal_weights(layer, gen, 0.0, [a](auto fan_in, auto) {
-      using X = decltype(fan_in);
-      const X a2 = X::from_double(a) * X::from_double(a);
-      return detail::sqrt(X(2) / ((X(1) + a2) * fan_in));
-    });
+    // a = 0 (ReLU): (1 + a^2) fan_in is fan_in exactly, so the compiler's sqrt(2 / fan_in) has the bits
+    detail::normal_weights(layer, gen, 0.0,
+        [](auto fan_in, auto) { return detail::sqrt(decltype(fan_in)(2) / fan_in); },
+        [a](auto fans, auto fan_in, auto) {
+          using X = decltype(fans);
+          if (a == 0.0) return fans;
+          const X a2 = X::from_double(a) * X::from_double(a);
+          return detail::sqrt(X(2) / ((X(1) + a2) * fan_in));
+        });
   }
 };
 

@@ -86,6 +86,9 @@ struct tensor_info {
 /// whose role it skips. It converts to tensor_info, so a visitor may take either.
 template <tensor_role Role, std::size_t FanIn, std::size_t FanOut>
 struct tensor_tag {
+  /// From a string literal: its length comes from the type, never from strlen at run time.
+  template <std::size_t N>
+  constexpr tensor_tag(const char (&literal)[N]) noexcept : name(literal, N - 1) {}
   std::string_view name;
   static constexpr tensor_role role = Role;
   static constexpr std::size_t fan_in = FanIn;
