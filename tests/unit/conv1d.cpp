@@ -24,6 +24,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "../support/reference_compare.hpp"
 #include "../support/toy_layers.hpp"
 #include "../torch_reference/conv1d_reference.hpp"
 
@@ -58,41 +59,17 @@ using stack_net =
                   ctnn::conv1d<2, 2, ctnn::sigmoid, 1, 2, padding::valid>, toy::flatten,
                   ctnn::dense<1>>;
 
-/// Tolerance on e (see the top): float against torch.float32, double against torch.float64.
-template <class T>
-constexpr double tolerance = std::is_same_v<T, float> ? 1e-4 : 1e-9;
-template <class T>
-constexpr const char* type_label = std::is_same_v<T, float> ? "float" : "double";
-
 /// The largest |ctnn - torch| over every comparison, per element type (for the report).
 template <class T>
 double worst_absolute = 0;
 
-/// Checks got against want element by element; returns the largest error e (see the top).
+/// Checks got against want element by element (the error e of the top, floor 1e-3).
 template <class T, std::size_t N>
-double check_close(const std::string& what, const std::array<T, N>& got,
-                   const std::array<T, N>& want) {
-  double worst = 0, worst_abs = 0;
-  std::size_t at = 0;
-  for (std::size_t k = 0; k < N; ++k) {
-    const double a = static_cast<double>(got[k]), b = static_cast<double>(want[k]);
-    const double d = std::abs(a - b);
-    const double e = d / std::max({std::abs(a), std::abs(b), 1e-3});
-    worst_abs = std::max(worst_abs, d);
-    if (!(e <= worst)) {  // NaN counts as the worst
-      worst = e;
-      at = k;
-    }
-  }
-  worst_absolute<T> = std::max(worst_absolute<T>, worst_abs);
-  INFO(type_label<T> << ' ' << what << ": worst element " << at << " of " << N << ": ctnn "
-                     << static_cast<double>(got[at]) << ", torch " << static_cast<double>(want[at])
-                     << ", error " << worst);
-  CHECK(worst <= tolerance<T>);
-  if (std::getenv("CTNN_CONV1D_VERBOSE") != nullptr)
-    std::printf("%-6s %-28s max |ctnn - torch| %.3g, max e %.3g\n", type_label<T>, what.c_str(),
-                worst_abs, worst);
-  return worst;
+void check_close(const std::string& what, const std::array<T, N>& got,
+                 const std::array<T, N>& want) {
+  const auto c = test_compare::check_close(what, got, want, 1e-3,
+                                           std::getenv("CTNN_CONV1D_VERBOSE") != nullptr);
+  worst_absolute<T> = std::max(worst_absolute<T>, c.worst_abs);
 }
 
 template <class A>
@@ -427,8 +404,8 @@ TEMPLATE_TEST_CASE("conv1d: outputs, gradients and Adam steps match PyTorch",
   CTNN_CONV1D_AGAINST_TORCH(f, net_f<T>);
   CTNN_CONV1D_AGAINST_TORCH(g, net_g<T>);
   if (std::getenv("CTNN_CONV1D_VERBOSE") != nullptr)
-    std::printf("%-6s max |ctnn - torch| over everything: %.3g (torch %s)\n", type_label<T>,
-                worst_absolute<T>, ref::torch_version);
+    std::printf("%-6s max |ctnn - torch| over everything: %.3g (torch %s)\n",
+                test_compare::type_name<T>(), worst_absolute<T>, ref::torch_version);
 }
 
 TEST_CASE("conv1d: backward and jvp match central finite differences", "[conv1d]") {

@@ -16,7 +16,6 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <span>
@@ -26,6 +25,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "../support/reference_compare.hpp"
 #include "../support/toy_layers.hpp"
 #include "../torch_reference/gru_reference.hpp"
 
@@ -45,45 +45,12 @@ template <class T>
 using stack_net = ctnn::network<T, ctnn::input<6, 2>, ctnn::gru<5>, ctnn::gru<3>, toy::flatten,
                                 ctnn::dense<1>>;
 
-template <class T>
-constexpr double tolerance = 1e-9;
-template <>
-constexpr double tolerance<float> = 1e-4;
-
-template <class T>
-const char* type_name() {
-  return sizeof(T) == sizeof(float) ? "float" : "double";
-}
-
-double relative_error(double a, double b) {
-  return std::abs(a - b) / std::max({std::abs(a), std::abs(b), 1e-6});
-}
-
-/// Checks every element of `got` against `want` (relative error, see the top of this file).
-template <class T, std::size_t N>
-void check_close(const std::string& what, std::span<const T, N> got, std::span<const T, N> want) {
-  double worst = 0, worst_abs = 0;
-  std::size_t at = 0;
-  for (std::size_t k = 0; k < N; ++k) {
-    const double e = relative_error(static_cast<double>(got[k]), static_cast<double>(want[k]));
-    worst_abs = std::max(worst_abs, std::abs(static_cast<double>(got[k]) - static_cast<double>(want[k])));
-    if (!(e <= worst)) {  // NaN counts as the worst
-      worst = e;
-      at = k;
-    }
-  }
-  INFO(type_name<T>() << ' ' << what << ": worst element " << at << " of " << N << ": ctnn "
-                      << static_cast<double>(got[at]) << ", torch "
-                      << static_cast<double>(want[at]) << ", relative error " << worst);
-  CHECK(worst <= tolerance<T>);
-  if (std::getenv("CTNN_TORCH_REF_VERBOSE") != nullptr)
-    std::printf("%-6s %-28s max relative error %.3g, max |ctnn - torch| %.3g\n", type_name<T>(),
-                what.c_str(), worst, worst_abs);
-}
-
+/// Checks every element of `got` against `want` (relative error, floor 1e-6: see the top of this
+/// file).
 template <class T, std::size_t N>
 void check_close(const std::string& what, const std::array<T, N>& got, const std::array<T, N>& want) {
-  check_close(what, std::span<const T, N>(got), std::span<const T, N>(want));
+  test_compare::check_close(what, got, want, 1e-6,
+                            std::getenv("CTNN_TORCH_REF_VERBOSE") != nullptr);
 }
 
 /// The network input (Time arrays of Features) from row-major values.

@@ -27,6 +27,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "../support/reference_compare.hpp"
 #include "../support/toy_layers.hpp"
 #include "../torch_reference/lstm_reference.hpp"
 
@@ -45,43 +46,16 @@ using net_b = ctnn::network<T, ctnn::input<5, 1>, ctnn::lstm<8, 1>>;
 using stack_net = ctnn::network<double, ctnn::input<6, 2>, ctnn::lstm<5>, ctnn::lstm<3>,
                                 toy::flatten, ctnn::dense<1>>;
 
-/// Per element type (float or double): its name and the tolerance against torch.
-template <class T>
-struct against_torch {
-  static constexpr bool is_float = std::is_same_v<T, float>;
-  static constexpr const char* name = is_float ? "float" : "double";
-  static constexpr double tolerance = is_float ? 1e-4 : 1e-9;
-};
-
 bool verbose() {
   const char* v = std::getenv("CTNN_TORCH_REF_VERBOSE");
   return v != nullptr && *v != '\0' && *v != '0';
 }
 
-/// Compares every element of `got` with `want` (the error e of the header comment); returns the
-/// largest e and prints it and the largest |got - want| when verbose.
+/// Compares every element of `got` with `want` (the error e of the header comment, floor 1e-3);
+/// prints the largest e and the largest |got - want| when verbose.
 template <class T, std::size_t N>
-double check_close(const std::string& what, std::span<const T, N> got, std::span<const T, N> want) {
-  double worst = 0, worst_abs = 0;
-  std::size_t at = 0;
-  for (std::size_t k = 0; k < N; ++k) {
-    const double a = static_cast<double>(got[k]), b = static_cast<double>(want[k]);
-    const double d = std::abs(a - b);
-    const double e = d / std::max({std::abs(a), std::abs(b), 1e-3});
-    if (!(e <= worst)) {  // NaN counts as the worst
-      worst = e;
-      at = k;
-    }
-    if (!(d <= worst_abs)) worst_abs = d;
-  }
-  if (verbose())
-    std::printf("%-6s %-28s max |ctnn - torch| = %.3g, max e = %.3g\n", against_torch<T>::name, what.c_str(),
-                worst_abs, worst);
-  INFO(against_torch<T>::name << ' ' << what << ": worst element " << at << " of " << N << ": ctnn "
-                      << static_cast<double>(got[at]) << ", torch " << static_cast<double>(want[at])
-                      << ", e = " << worst);
-  CHECK(worst <= against_torch<T>::tolerance);
-  return worst;
+void check_close(const std::string& what, std::span<const T, N> got, std::span<const T, N> want) {
+  test_compare::check_close(what, got, want, 1e-3, verbose());
 }
 
 template <class T, std::size_t N>

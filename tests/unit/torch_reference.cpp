@@ -15,11 +15,8 @@
 // loss is ctnn's per-sample dL/dx times 1/B.
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <cstddef>
-#include <cstdio>
 #include <cstdlib>
-#include <span>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -31,6 +28,7 @@
 #include <ctnn/network.hpp>
 #include <ctnn/optimizer.hpp>
 
+#include "../support/reference_compare.hpp"
 #include "../torch_reference/reference_values.hpp"
 
 namespace {
@@ -49,45 +47,11 @@ using net_c = ctnn::network<T, ctnn::input<2>, ctnn::dense<3, ctnn::elu<1, 2>>,
                             ctnn::dense<3, ctnn::gelu>, ctnn::dense<3, ctnn::leaky_relu<1, 10>>,
                             ctnn::dense<1, ctnn::softplus>>;
 
-template <class T>
-constexpr double tolerance = 1e-9;
-template <>
-constexpr double tolerance<float> = 1e-4;
-
-template <class T>
-const char* type_name() {
-  return sizeof(T) == sizeof(float) ? "float" : "double";
-}
-
-/// The relative error used throughout: |a - b| / max(|a|, |b|, 1e-12).
-double relative_error(double a, double b) {
-  return std::abs(a - b) / std::max({std::abs(a), std::abs(b), 1e-12});
-}
-
-/// Checks every element of `got` against `want` and returns the largest relative error.
+/// Checks every element of `got` against `want` (relative error, floor 1e-12: see the top).
 template <class T, std::size_t N>
-double check_close(const char* what, std::span<const T, N> got, const std::array<T, N>& want) {
-  double worst = 0;
-  std::size_t at = 0;
-  for (std::size_t k = 0; k < N; ++k) {
-    const double e = relative_error(static_cast<double>(got[k]), static_cast<double>(want[k]));
-    if (!(e <= worst)) {  // NaN counts as the worst
-      worst = e;
-      at = k;
-    }
-  }
-  INFO(type_name<T>() << ' ' << what << ": worst element " << at << " of " << N << ": ctnn "
-                      << static_cast<double>(got[at]) << ", torch "
-                      << static_cast<double>(want[at]) << ", relative error " << worst);
-  CHECK(worst <= tolerance<T>);
-  if (std::getenv("CTNN_TORCH_REF_VERBOSE") != nullptr)
-    std::printf("%-6s %-34s max relative error %.3g\n", type_name<T>(), what, worst);
-  return worst;
-}
-
-template <class T, std::size_t N>
-double check_close(const char* what, const std::array<T, N>& got, const std::array<T, N>& want) {
-  return check_close(what, std::span<const T, N>(got), want);
+void check_close(const char* what, const std::array<T, N>& got, const std::array<T, N>& want) {
+  test_compare::check_close(what, got, want, 1e-12,
+                            std::getenv("CTNN_TORCH_REF_VERBOSE") != nullptr);
 }
 
 /// Sample s of a batch stored row by row.
