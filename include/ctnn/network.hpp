@@ -318,7 +318,7 @@ class network
   constexpr void step(std::span<const value_type, step_input_size> x, state_type& state,
                       std::span<value_type, step_output_size> y) const noexcept {
     static_assert(check_streaming(), "ctnn::network::step: see the message above");
-    std::array<value_type, info::max_step_width> buffer[2]{};
+    std::array<value_type, info::max_step_width> buffer[2];  // each written before it is read
     detail::static_for<layer_count>([&](auto Ic) {
       constexpr std::size_t I = decltype(Ic)::value;
       using L = layer_type<I>;
